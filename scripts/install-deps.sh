@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what inferscope needs to build, test and benchmark on Debian 12, with apt only.
+# Idempotent: packages already present are not reinstalled, and apt-get update runs only
+# when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang-14 libclang-rt-14-dev clang-format
+  libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
+  libzstd-dev zstd zlib1g-dev gzip
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  python3 python3-pandas
+  time
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,57 @@
+#ifndef INFERSCOPE_INGEST_JSONL_PARSER_H_
+#define INFERSCOPE_INGEST_JSONL_PARSER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "ingest/event_sink.h"
+#include "ingest/field_mapping.h"
+#include "ingest/reject_log.h"
+
+namespace inferscope {
+
+// Bytes that must be readable (any content) after the end of a buffer handed to the parser.
+inline constexpr size_t kJsonlPadding = 64;
+
+struct JsonlParserOptions {
+  FieldMapping mapping;
+  // Keep unknown top-level fields as Event::attributes (costs time; off for analyze).
+  bool keep_attributes = false;
+};
+
+// Parses JSON-lines request logs (format: docs/log-format.md) into Events.
+//
+// Transport-free: it sees bytes, never files or sockets. One record per line; a malformed
+// line, or a record whose known field has the wrong type or an impossible value, is
+// reported to the RejectLog with its line number and a reason and skipped: it never drops
+// its neighbours. Empty / whitespace-only lines are skipped silently.
+// Not thread-safe: use one parser per thread. Reuses its internal buffers across calls.
+class JsonlParser {
+ public:
+  explicit JsonlParser(JsonlParserOptions options = {});
+  ~JsonlParser();
+  JsonlParser(const JsonlParser&) = delete;
+  JsonlParser& operator=(const JsonlParser&) = delete;
+
+  struct Counts {
+    uint64_t lines = 0;     // non-empty lines seen
+    uint64_t accepted = 0;  // events handed to the sink
+    uint64_t rejected = 0;
+  };
+
+  // Parses every line in data[0, len). A last line without '\n' is parsed too.
+  // Requires kJsonlPadding readable bytes after data + len.
+  // `first_line` is the 1-based number of the buffer's first line, for reject reports.
+  Counts ParseBuffer(const char* data, size_t len, std::string_view source, uint64_t first_line,
+                     EventSink& sink, RejectLog& rejects);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_INGEST_JSONL_PARSER_H_
