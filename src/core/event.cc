@@ -4,28 +4,44 @@ namespace inferscope {
 
 std::string_view EventStatusName(EventStatus status) {
   switch (status) {
-    case EventStatus::kOk: return "ok";
-    case EventStatus::kError: return "error";
-    case EventStatus::kTimeout: return "timeout";
+    case EventStatus::kOk:
+      return "ok";
+    case EventStatus::kError:
+      return "error";
+    case EventStatus::kTimeout:
+      return "timeout";
   }
   return "unknown";
 }
 
 std::string_view EventFieldName(EventField field) {
   switch (field) {
-    case EventField::kLatencyMs: return "latency_ms";
-    case EventField::kTtftMs: return "ttft_ms";
-    case EventField::kInputTokens: return "input_tokens";
-    case EventField::kOutputTokens: return "output_tokens";
-    case EventField::kCostUsd: return "cost_usd";
-    case EventField::kBatchSize: return "batch_size";
-    case EventField::kBatchFillRatio: return "batch_fill_ratio";
-    case EventField::kGpuUtil: return "gpu_util";
-    case EventField::kMemoryUsedGb: return "memory_used_gb";
-    case EventField::kQueueDepth: return "queue_depth";
-    case EventField::kCacheHit: return "cache_hit";
-    case EventField::kQualityScore: return "quality_score";
-    case EventField::kCount: break;
+    case EventField::kLatencyMs:
+      return "latency_ms";
+    case EventField::kTtftMs:
+      return "ttft_ms";
+    case EventField::kInputTokens:
+      return "input_tokens";
+    case EventField::kOutputTokens:
+      return "output_tokens";
+    case EventField::kCostUsd:
+      return "cost_usd";
+    case EventField::kBatchSize:
+      return "batch_size";
+    case EventField::kBatchFillRatio:
+      return "batch_fill_ratio";
+    case EventField::kGpuUtil:
+      return "gpu_util";
+    case EventField::kMemoryUsedGb:
+      return "memory_used_gb";
+    case EventField::kQueueDepth:
+      return "queue_depth";
+    case EventField::kCacheHit:
+      return "cache_hit";
+    case EventField::kQualityScore:
+      return "quality_score";
+    case EventField::kCount:
+      break;
   }
   return "unknown";
 }

@@ -24,7 +24,7 @@ enum class EventField : uint8_t {
   kCostUsd,
   kBatchSize,
   kBatchFillRatio,
-  kGpuUtil,       // percent, 0..100
+  kGpuUtil,  // percent, 0..100
   kMemoryUsedGb,
   kQueueDepth,
   kCacheHit,      // 1 for a hit, 0 for a miss

@@ -11,14 +11,14 @@ namespace inferscope {
 // (see ExitCodeFor / HttpStatusFor).
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is wrong (flag, config, record)
-  kNotFound,          // a file, series or id does not exist
-  kDataLoss,          // bytes on disk or on the wire are corrupt
-  kIoError,           // the OS refused a read or write
-  kUnavailable,       // a peer is down or overloaded; retrying may help
-  kResourceExhausted, // a size or memory limit was hit
+  kInvalidArgument,    // the caller's input is wrong (flag, config, record)
+  kNotFound,           // a file, series or id does not exist
+  kDataLoss,           // bytes on disk or on the wire are corrupt
+  kIoError,            // the OS refused a read or write
+  kUnavailable,        // a peer is down or overloaded; retrying may help
+  kResourceExhausted,  // a size or memory limit was hit
   kUnimplemented,
-  kInternal,          // a bug in inferscope
+  kInternal,  // a bug in inferscope
 };
 
 // A value saying whether an operation succeeded and, if not, why. Cheap to copy when ok.
@@ -66,10 +66,10 @@ int ExitCodeFor(const Status& status);
 }  // namespace inferscope
 
 // Propagates a non-ok Status from the current function.
-#define INFERSCOPE_RETURN_IF_ERROR(expr)            \
-  do {                                              \
-    ::inferscope::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                      \
+#define INFERSCOPE_RETURN_IF_ERROR(expr) \
+  do {                                   \
+    ::inferscope::Status _st = (expr);   \
+    if (!_st.ok()) return _st;           \
   } while (0)
 
 #endif  // INFERSCOPE_CORE_STATUS_H_

@@ -1,9 +1,9 @@
 #include "core/time_format.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace inferscope {
 namespace {
@@ -53,6 +53,9 @@ Result<TimestampNs> ParseIso8601(std::string_view text) {
     return bad("day out of range");
   }
   int64_t days = DaysFromCivil(year, month, day);
+  // TimestampNs (int64 ns) spans 1677-09-21 .. 2262-04-11; outside it the multiplication
+  // below would overflow.
+  if (year < 1678 || year > 2261) return bad("year out of range (1678..2261)");
   int64_t secs = days * 86400;
   int64_t frac_ns = 0;
   size_t pos = 10;
@@ -108,18 +111,24 @@ Result<TimestampNs> ParseIso8601(std::string_view text) {
 Result<TimestampNs> EpochNumberToNs(double v) {
   if (!std::isfinite(v)) return Status::InvalidArgument("timestamp is not a finite number");
   double a = std::fabs(v);
-  double ns;
+  int64_t unit_ns;
   if (a < 1e11) {
-    ns = v * 1e9;
+    unit_ns = kNanosPerSecond;
   } else if (a < 1e14) {
-    ns = v * 1e6;
+    unit_ns = kNanosPerMilli;
   } else if (a < 1e17) {
-    ns = v * 1e3;
+    unit_ns = kNanosPerMicro;
   } else {
-    ns = v;
+    unit_ns = 1;
   }
-  if (std::fabs(ns) > 9.2e18) return Status::InvalidArgument("timestamp out of range");
-  return static_cast<TimestampNs>(std::llround(ns));
+  if (a * static_cast<double>(unit_ns) > 9.2e18) {
+    return Status::InvalidArgument("timestamp out of range");
+  }
+  // Whole units and the fraction separately: v * 1e9 in double loses up to ~128 ns
+  // (1714560000.25 s would become ...249999872 ns).
+  double whole = std::trunc(v);
+  int64_t ns = static_cast<int64_t>(whole) * unit_ns;
+  return ns + static_cast<int64_t>(std::llround((v - whole) * static_cast<double>(unit_ns)));
 }
 
 Result<TimestampNs> ParseUserTime(std::string_view text) {

@@ -47,6 +47,11 @@ class JsonlParser {
   Counts ParseBuffer(const char* data, size_t len, std::string_view source, uint64_t first_line,
                      EventSink& sink, RejectLog& rejects);
 
+  // Number of '\n' bytes in the buffer of the last ParseBuffer call: the next buffer's
+  // `first_line` is that call's first_line plus this. Lets a reader that splits a stream
+  // into buffers keep exact line numbers without scanning the bytes again.
+  uint64_t newlines_in_last_buffer() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -121,7 +121,8 @@ struct RequestOutlier {
   std::string field;  // "latency_ms"
   double value = 0;
   double baseline = 0;  // mean (zscore), median (robust_z, iqr) of the model's field
-  double score = 0;     // z, robust z, or distance beyond the fence in IQRs
+  double score = 0;     // z, robust z, or distance beyond the fence in IQRs (signed:
+                        // negative below the baseline)
 };
 
 struct OutlierMethod {
@@ -143,7 +144,9 @@ struct AggregateOutlier {
 struct Outliers {
   std::string field = "latency_ms";
   std::vector<OutlierMethod> methods;
-  std::vector<RequestOutlier> worst;        // most extreme first, at most top_outliers
+  // Per method (in `methods` order), the most extreme requests first, at most top_outliers
+  // per method; only requests over that method's threshold.
+  std::vector<RequestOutlier> worst;
   std::vector<AggregateOutlier> aggregates; // most extreme first, at most top_outliers
 };
 

@@ -1,6 +1,7 @@
 #ifndef INFERSCOPE_STATS_CORRELATION_MATRIX_H_
 #define INFERSCOPE_STATS_CORRELATION_MATRIX_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -8,7 +9,7 @@ namespace inferscope {
 
 // Pearson and Spearman correlation between k numeric variables, fed one row at a time.
 //
-// A row is k doubles where NaN means "absent"; each pair uses the rows where both are
+// A row is k doubles where NaN (or ±inf) means "absent"; each pair uses the rows where both are
 // present (pairwise-complete). Pearson is exact over all rows: per pair it keeps count,
 // means and co-moments (numerically stable updates), O(k²) per row, no allocation.
 // Spearman needs ranks, so it is computed on a uniform reservoir sample of at most

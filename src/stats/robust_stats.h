@@ -7,7 +7,8 @@
 namespace inferscope {
 
 // Exact statistics of small in-memory samples (baselines, windows). Each copies its input
-// where it must reorder it. NaN for an empty input.
+// where it must reorder it. NaN values in the input are skipped; NaN for an empty input
+// (or one of only NaNs) and for q outside [0, 1].
 
 // Exact q-quantile with linear interpolation between order statistics (type 7, like numpy's
 // default), q in [0, 1].

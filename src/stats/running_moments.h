@@ -6,7 +6,7 @@
 namespace inferscope {
 
 // Count, mean, variance (Welford), min and max of a stream; mergeable (Chan et al.).
-// 40 bytes, O(1) per value, no allocation. Not thread-safe.
+// NaN values are ignored. 40 bytes, O(1) per value, no allocation. Not thread-safe.
 class RunningMoments {
  public:
   void Add(double x);

@@ -1,0 +1,155 @@
+// JSON-lines parser throughput against a plain simdjson iterate_many baseline that visits
+// every field of every record, in the same binary on the same bytes.
+//
+//   jsonl_parser_bench --benchmark_counters_tabular=true
+//
+// bytes_per_second is input bytes; compare BM_JsonlParser* with BM_SimdjsonIterateMany.
+
+#include <benchmark/benchmark.h>
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+
+#include "ingest/jsonl_parser.h"
+
+namespace inferscope {
+namespace {
+
+// ~370-byte request-log lines, like a gateway would write (all but a few optional fields).
+std::string MakeLines(size_t target_bytes) {
+  static const char* kModels[] = {"llama-3-70b-instruct", "mistral-7b", "gpt-4o-mini", "qwen2-72b"};
+  static const char* kStatus[] = {"ok", "ok", "ok", "ok", "ok", "ok", "error", "timeout"};
+  std::string out;
+  out.reserve(target_bytes + 512);
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (uint64_t i = 0; out.size() < target_bytes; ++i) {
+    uint64_t r = next();
+    char line[1024];
+    int n = std::snprintf(
+        line, sizeof(line),
+        R"({"timestamp":"2024-05-01T12:%02d:%02d.%03dZ","request_id":"req-%08llx",)"
+        R"("model":"%s","latency_ms":%.1f,"batch_size":%d,"status":"%s","gpu_util":%.1f,)"
+        R"("memory_used_gb":%.2f,"input_tokens":%d,"output_tokens":%d,"cost_usd":%.6f,)"
+        R"("ttft_ms":%.1f,"queue_depth":%d,"batch_fill_ratio":%.2f,"cache_hit":%s,)"
+        R"("cache_tier":"l%d","user":"user-%03d","service":"gateway",)"
+        R"("trace_id":"%016llx"})"
+        "\n",
+        static_cast<int>(i / 60 % 60), static_cast<int>(i % 60), static_cast<int>(r % 1000),
+        static_cast<unsigned long long>(i), kModels[r % 4],
+        50.0 + static_cast<double>(r % 5000) / 3, static_cast<int>(1 + r % 32),
+        kStatus[(r >> 8) % 8], static_cast<double>(r % 1000) / 10,
+        static_cast<double>(r % 8000) / 100, static_cast<int>(r % 4096),
+        static_cast<int>((r >> 12) % 1024), static_cast<double>(r % 10000) / 1e6,
+        static_cast<double>(r % 900) / 3, static_cast<int>(r % 17),
+        static_cast<double>(r % 100) / 100, (r >> 20) & 1 ? "true" : "false",
+        static_cast<int>(r % 3), static_cast<int>(r % 500),
+        static_cast<unsigned long long>(next()));
+    out.append(line, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+const std::string& Data() {
+  static const std::string data = [] {
+    std::string s = MakeLines(64 << 20);
+    s.append(kJsonlPadding, ' ');
+    return s;
+  }();
+  return data;
+}
+size_t DataLen() { return Data().size() - kJsonlPadding; }
+
+class NoopSink : public EventSink {
+ public:
+  void OnEvent(const Event& e) override {
+    benchmark::DoNotOptimize(e.timestamp_ns);
+    ++count;
+  }
+  uint64_t count = 0;
+};
+
+void BM_JsonlParserNoopSink(benchmark::State& state) {
+  JsonlParser parser;
+  NoopSink sink;
+  RejectLog rejects;
+  for (auto _ : state) {
+    JsonlParser::Counts c = parser.ParseBuffer(Data().data(), DataLen(), "bench", 1, sink, rejects);
+    if (c.rejected != 0) state.SkipWithError("unexpected rejects");
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * DataLen()));
+  state.counters["avg_line_bytes"] =
+      static_cast<double>(DataLen()) / static_cast<double>(sink.count / state.iterations());
+}
+BENCHMARK(BM_JsonlParserNoopSink)->Unit(benchmark::kMillisecond);
+
+// One bad line every ~100k lines: the fast path falls back and restarts.
+void BM_JsonlParserWithRareBadLines(benchmark::State& state) {
+  static const std::string data = [] {
+    std::string s = MakeLines(64 << 20);
+    for (size_t pos = 0, n = 0; (pos = s.find('\n', pos + 1)) != std::string::npos;) {
+      if (++n % 100000 == 0) s[pos - 1] = ',';  // corrupt the closing brace
+    }
+    s.append(kJsonlPadding, ' ');
+    return s;
+  }();
+  JsonlParser parser;
+  NoopSink sink;
+  RejectLog rejects;
+  size_t len = data.size() - kJsonlPadding;
+  for (auto _ : state) parser.ParseBuffer(data.data(), len, "bench", 1, sink, rejects);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * len));
+}
+BENCHMARK(BM_JsonlParserWithRareBadLines)->Unit(benchmark::kMillisecond);
+
+// The ceiling: simdjson on-demand iterate_many, every field of every record visited and its
+// value decoded by type, no line checks, no validation, no Event.
+void BM_SimdjsonIterateManyBaseline(benchmark::State& state) {
+  simdjson::ondemand::parser parser;
+  parser.threaded = false;
+  for (auto _ : state) {
+    simdjson::ondemand::document_stream stream;
+    if (parser.iterate_many(Data().data(), DataLen(), 1 << 20).get(stream)) {
+      state.SkipWithError("iterate_many failed");
+      break;
+    }
+    uint64_t sum = 0;
+    for (auto doc : stream) {
+      simdjson::ondemand::object obj;
+      if (doc.get_object().get(obj)) break;
+      for (auto field : obj) {
+        simdjson::ondemand::raw_json_string key;
+        if (field.key().get(key)) break;
+        sum += static_cast<unsigned char>(key.raw()[0]);
+        simdjson::ondemand::value v;
+        if (field.value().get(v)) break;
+        switch (v.type()) {
+          case simdjson::ondemand::json_type::number:
+            sum += static_cast<uint64_t>(double(v.get_double()));
+            break;
+          case simdjson::ondemand::json_type::string:
+            sum += std::string_view(v.get_string()).size();
+            break;
+          case simdjson::ondemand::json_type::boolean:
+            sum += bool(v.get_bool());
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * DataLen()));
+  state.SetLabel(simdjson::builtin_implementation()->name());
+}
+BENCHMARK(BM_SimdjsonIterateManyBaseline)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace inferscope

@@ -1,0 +1,49 @@
+#ifndef INFERSCOPE_CLI_ANALYZE_COMMAND_H_
+#define INFERSCOPE_CLI_ANALYZE_COMMAND_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace inferscope {
+
+// Flags of `inferscope analyze`, as typed (validated by RunAnalyze).
+struct AnalyzeFlags {
+  std::vector<std::string> paths;
+  std::string format = "table";  // table | json | csv | markdown
+  std::string output;            // default stdout
+  std::string report;            // HTML report path
+  std::string export_csv;        // normalised records
+  std::string csv_section = "models";
+  std::string from, to;
+  std::vector<std::string> models;
+  std::vector<std::string> statuses;
+  std::vector<std::string> where;
+  std::string window;
+  std::vector<std::string> maps;
+  std::string latency_unit = "s";
+  bool strict = false;
+  bool investigate = false;
+  std::string baseline;
+  double zscore = 3.0;
+  double robust_z = 3.5;
+  double iqr_k = 1.5;
+  size_t top = 20;
+  size_t max_errors = 20;
+  bool no_progress = false;
+  std::string color = "auto";  // auto | always | never
+};
+
+// Registers the subcommand; `flags` must outlive parsing.
+CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& flags);
+
+// Runs it; returns the exit code. Messages go to stderr, results to stdout or --output.
+int RunAnalyze(const AnalyzeFlags& flags);
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_CLI_ANALYZE_COMMAND_H_

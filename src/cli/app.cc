@@ -1,0 +1,50 @@
+#include "cli/app.h"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/analyze_command.h"
+#include "cli/demo_command.h"
+
+#ifndef INFERSCOPE_VERSION
+#define INFERSCOPE_VERSION "0.1.0"
+#endif
+
+namespace inferscope {
+
+int RunApp(int argc, char** argv) {
+  CLI::App app{
+      "inferscope: watches ML/LLM inference services and says, in plain words, what is wrong, "
+      "since when, why and what to do."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("inferscope ") + INFERSCOPE_VERSION);
+
+  AnalyzeFlags analyze_flags;
+  CLI::App* analyze = AddAnalyzeCommand(app, analyze_flags);
+  DemoFlags demo_flags;
+  CLI::App* demo = AddDemoCommand(app, demo_flags);
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  if (analyze->parsed()) return RunAnalyze(analyze_flags);
+  if (demo->parsed()) return RunDemo(demo_flags);
+  if (version->parsed()) {
+    fmt::print("inferscope {}\n", INFERSCOPE_VERSION);
+    return 0;
+  }
+  return 2;
+}
+
+}  // namespace inferscope

@@ -1,0 +1,20 @@
+#include "ingest/reject_log.h"
+
+namespace inferscope {
+
+void RejectLog::Add(std::string_view source, uint64_t line, std::string_view reason) {
+  ++total_;
+  if (first_.size() < keep_first_) {
+    first_.push_back(RecordReject{std::string(source), line, std::string(reason)});
+  }
+}
+
+void RejectLog::Merge(const RejectLog& other) {
+  total_ += other.total_;
+  for (const RecordReject& r : other.first_) {
+    if (first_.size() >= keep_first_) break;
+    first_.push_back(r);
+  }
+}
+
+}  // namespace inferscope

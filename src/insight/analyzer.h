@@ -1,0 +1,76 @@
+#ifndef INFERSCOPE_INSIGHT_ANALYZER_H_
+#define INFERSCOPE_INSIGHT_ANALYZER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "ingest/event_sink.h"
+#include "ingest/log_reader.h"
+#include "ingest/reject_log.h"
+#include "insight/analysis_report.h"
+
+namespace inferscope {
+
+struct AnalyzerOptions {
+  // Trend window; 0 picks one from the data's span (at most ~240 windows).
+  int64_t trend_window_ns = 0;
+  // Finest rollup bucket; per-bucket aggregate outliers are judged at this width.
+  int64_t bucket_ns = kNanosPerMinute;
+
+  // Per-request outlier thresholds (on latency_ms, per model).
+  double zscore_threshold = 3.0;    // |x - mean| / sd
+  double robust_z_threshold = 3.5;  // |x - median| / (1.4826 MAD), Iglewicz & Hoaglin
+  double iqr_k = 1.5;               // Tukey fences Q1 - k IQR, Q3 + k IQR
+  size_t top_outliers = 20;         // listed per method, and for aggregates
+
+  // Per-model per-bucket aggregates against a rolling robust baseline of the preceding
+  // `aggregate_baseline_buckets` buckets (needs at least 10 of them).
+  double aggregate_z_threshold = 5.0;
+  int aggregate_baseline_buckets = 60;
+  uint64_t aggregate_min_requests = 5;  // buckets with fewer requests are not judged
+
+  bool correlations = true;
+
+  // Spike investigation: [from, to) against the `baseline_ns` just before it (0 = the same
+  // length as the window).
+  std::optional<TimestampNs> investigate_from_ns;
+  std::optional<TimestampNs> investigate_to_ns;
+  int64_t investigate_baseline_ns = 0;
+};
+
+// Turns a stream of Events into an AnalysisReport in one pass.
+//
+// Memory is bounded by models × time buckets (a TimeRollup per model, which coarsens past
+// 100k buckets), plus fixed-size sketches, top-k candidates and a reservoir for Spearman:
+// never by the number of events. Per event it does a handful of counter and sketch
+// updates and no allocation (except the first time a model is seen, and when an event
+// enters a top-k candidate list).
+//
+// OnEvent is called from one thread; Finish once at the end.
+class Analyzer final : public EventSink {
+ public:
+  explicit Analyzer(AnalyzerOptions options = {});
+  ~Analyzer() override;
+  Analyzer(const Analyzer&) = delete;
+  Analyzer& operator=(const Analyzer&) = delete;
+
+  void OnEvent(const Event& event) override;
+
+  // Builds the report. `read` and `rejects` describe the input (may be empty).
+  AnalysisReport Finish(const LogReadStats& read, const RejectLog& rejects,
+                        uint64_t filtered_out) const;
+
+  uint64_t events() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_INSIGHT_ANALYZER_H_

@@ -1,0 +1,162 @@
+#include "insight/investigation_accumulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace inferscope {
+namespace {
+
+double Div(double a, double b) { return b > 0 ? a / b : kAbsent; }
+
+double ChangePct(double base, double window) {
+  if (!std::isfinite(base) || !std::isfinite(window)) return kAbsent;
+  if (base == 0) return window == 0 ? 0 : kAbsent;
+  return 100.0 * (window - base) / std::fabs(base);
+}
+
+std::string FormatValue(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  if (std::fabs(v) >= 100) return fmt::format("{:.0f}", v);
+  if (std::fabs(v) >= 1) return fmt::format("{:.2f}", v);
+  return fmt::format("{:.3g}", v);
+}
+
+}  // namespace
+
+InvestigationAccumulator::InvestigationAccumulator(TimestampNs from_ns, TimestampNs to_ns,
+                                                   int64_t baseline_ns)
+    : from_ns_(from_ns),
+      to_ns_(to_ns),
+      baseline_from_ns_(from_ns - (baseline_ns > 0 ? baseline_ns : to_ns - from_ns)) {}
+
+void InvestigationAccumulator::AddDimension(Side& side, std::string_view dim,
+                                            std::string_view value, const Event& e) {
+  if (value.empty()) return;
+  auto it = side.dims.find(dim);
+  if (it == side.dims.end()) it = side.dims.emplace(std::string(dim), decltype(it->second){}).first;
+  auto& slot = it->second[std::string(value)];
+  ++slot.first;
+  if (e.Has(EventField::kCostUsd)) slot.second += e.Get(EventField::kCostUsd);
+}
+
+void InvestigationAccumulator::Add(const Event& e) {
+  Side* side;
+  if (e.timestamp_ns >= from_ns_ && e.timestamp_ns < to_ns_) {
+    side = &window_;
+  } else if (e.timestamp_ns >= baseline_from_ns_ && e.timestamp_ns < from_ns_) {
+    side = &baseline_;
+  } else {
+    return;
+  }
+  side->stats.Add(e);
+  AddDimension(*side, "model", e.model, e);
+  AddDimension(*side, "user", e.user, e);
+  AddDimension(*side, "task_type", e.task_type, e);
+  AddDimension(*side, "cache_tier", e.cache_tier, e);
+  AddDimension(*side, "service", e.service, e);
+}
+
+Investigation InvestigationAccumulator::Finish(const std::string& model) const {
+  Investigation inv;
+  inv.present = true;
+  inv.model = model;
+  inv.from_ns = from_ns_;
+  inv.to_ns = to_ns_;
+  inv.baseline_from_ns = baseline_from_ns_;
+  inv.baseline_to_ns = from_ns_;
+  const double window_s = static_cast<double>(to_ns_ - from_ns_) / 1e9;
+  const double base_s = static_cast<double>(from_ns_ - baseline_from_ns_) / 1e9;
+
+  auto add = [&](const char* name, double base, double win) {
+    inv.metrics.push_back({name, base, win, ChangePct(base, win)});
+  };
+  const BucketStats& b = baseline_.stats;
+  const BucketStats& w = window_.stats;
+  add("requests_per_s", Div(b.requests, base_s), Div(w.requests, window_s));
+  // Little's law: mean requests in flight = arrival rate x mean latency.
+  add("concurrency", Div(b.Sum(EventField::kLatencyMs) / 1000.0, base_s),
+      Div(w.Sum(EventField::kLatencyMs) / 1000.0, window_s));
+  add("latency_p50_ms", b.latency_ms.Quantile(0.5), w.latency_ms.Quantile(0.5));
+  add("latency_p95_ms", b.latency_ms.Quantile(0.95), w.latency_ms.Quantile(0.95));
+  add("error_rate", Div(b.errors, b.requests), Div(w.errors, w.requests));
+  add("ttft_ms", b.Mean(EventField::kTtftMs), w.Mean(EventField::kTtftMs));
+  add("batch_size", b.Mean(EventField::kBatchSize), w.Mean(EventField::kBatchSize));
+  add("batch_fill_ratio", b.Mean(EventField::kBatchFillRatio), w.Mean(EventField::kBatchFillRatio));
+  add("gpu_util", b.Mean(EventField::kGpuUtil), w.Mean(EventField::kGpuUtil));
+  add("memory_used_gb", b.Mean(EventField::kMemoryUsedGb), w.Mean(EventField::kMemoryUsedGb));
+  add("queue_depth", b.Mean(EventField::kQueueDepth), w.Mean(EventField::kQueueDepth));
+  add("input_tokens", b.Mean(EventField::kInputTokens), w.Mean(EventField::kInputTokens));
+  add("output_tokens", b.Mean(EventField::kOutputTokens), w.Mean(EventField::kOutputTokens));
+  add("cache_hit_rate", b.Mean(EventField::kCacheHit), w.Mean(EventField::kCacheHit));
+  add("cost_per_request", b.Mean(EventField::kCostUsd), w.Mean(EventField::kCostUsd));
+  add("cost_usd_per_s", Div(b.Sum(EventField::kCostUsd), base_s),
+      Div(w.Sum(EventField::kCostUsd), window_s));
+
+  if (w.requests == 0) {
+    inv.findings.push_back("No requests in the investigated window.");
+    return inv;
+  }
+  if (b.requests == 0) {
+    inv.findings.push_back("No requests in the baseline window before it; nothing to compare.");
+    return inv;
+  }
+
+  // Metric movers: |change| >= 20%, largest first.
+  std::vector<const InvestigationMetric*> movers;
+  for (const auto& m : inv.metrics) {
+    if (std::isfinite(m.change_pct) && std::fabs(m.change_pct) >= 20) movers.push_back(&m);
+  }
+  std::sort(movers.begin(), movers.end(),
+            [](auto* a, auto* c) { return std::fabs(a->change_pct) > std::fabs(c->change_pct); });
+  for (const auto* m : movers) {
+    inv.findings.push_back(
+        fmt::format("{} {} {:.0f}% ({} -> {})", m->name, m->change_pct > 0 ? "rose" : "fell",
+                    std::fabs(m->change_pct), FormatValue(m->baseline), FormatValue(m->window)));
+  }
+
+  std::vector<std::pair<double, std::string>> ranked;
+  // Dimension shifts: a value whose share of requests (or of cost) grew by >= 10 points.
+  for (const auto& [dim, win_values] : window_.dims) {
+    auto base_it = baseline_.dims.find(dim);
+    double win_cost_total = 0, base_cost_total = 0;
+    for (const auto& [v, rc] : win_values) win_cost_total += rc.second;
+    if (base_it != baseline_.dims.end()) {
+      for (const auto& [v, rc] : base_it->second) base_cost_total += rc.second;
+    }
+    for (const auto& [value, rc] : win_values) {
+      double share_w = static_cast<double>(rc.first) / w.requests;
+      double share_b = 0, cost_share_b = 0;
+      if (base_it != baseline_.dims.end()) {
+        auto v_it = base_it->second.find(value);
+        if (v_it != base_it->second.end()) {
+          share_b = static_cast<double>(v_it->second.first) / b.requests;
+          cost_share_b = base_cost_total > 0 ? v_it->second.second / base_cost_total : 0;
+        }
+      }
+      double cost_share_w = win_cost_total > 0 ? rc.second / win_cost_total : 0;
+      double req_shift = 100 * (share_w - share_b);
+      double cost_shift = 100 * (cost_share_w - cost_share_b);
+      if (req_shift >= 10) {
+        ranked.emplace_back(
+            req_shift, fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of requests", dim, value,
+                                   100 * share_b, 100 * share_w));
+      } else if (cost_shift >= 10) {
+        ranked.emplace_back(cost_shift,
+                            fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of cost", dim, value,
+                                        100 * cost_share_b, 100 * cost_share_w));
+      }
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& c) { return a.first > c.first; });
+  for (auto& [score, text] : ranked) inv.findings.push_back(std::move(text));
+  if (inv.findings.empty()) {
+    inv.findings.push_back("Nothing moved by 20% or more against the baseline.");
+  }
+  return inv;
+}
+
+}  // namespace inferscope

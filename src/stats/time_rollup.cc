@@ -1,0 +1,66 @@
+#include "stats/time_rollup.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace inferscope {
+
+TimeRollup::TimeRollup(int64_t width_ns, size_t max_buckets)
+    : width_ns_(width_ns > 0 ? width_ns : kNanosPerMinute),
+      max_buckets_(std::max<size_t>(max_buckets, 16)) {}
+
+int64_t TimeRollup::BucketIndex(TimestampNs ts) const { return FloorDiv(ts, width_ns_); }
+
+BucketStats& TimeRollup::Slot(int64_t index) {
+  if (index == last_index_) return buckets_[last_slot_];
+  auto [it, inserted] = slot_of_.try_emplace(index, static_cast<uint32_t>(buckets_.size()));
+  if (inserted) {
+    buckets_.emplace_back();
+    indices_.push_back(index);
+  }
+  last_index_ = index;
+  last_slot_ = it->second;
+  return buckets_[last_slot_];
+}
+
+void TimeRollup::Add(const Event& event) {
+  Slot(BucketIndex(event.timestamp_ns)).Add(event);
+  if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
+}
+
+void TimeRollup::Coarsen(int64_t new_width_ns) {
+  if (new_width_ns <= width_ns_) return;
+  std::vector<BucketStats> old = std::move(buckets_);
+  std::vector<int64_t> old_indices = std::move(indices_);
+  buckets_.clear();
+  indices_.clear();
+  slot_of_.clear();
+  last_index_ = INT64_MIN;
+  int64_t old_width = width_ns_;
+  width_ns_ = new_width_ns;
+  for (size_t i = 0; i < old.size(); ++i) {
+    Slot(FloorDiv(old_indices[i] * old_width, width_ns_)).Merge(old[i]);
+  }
+  // Still too many (a wide spread of sparse buckets): keep doubling.
+  if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
+}
+
+void TimeRollup::Merge(const TimeRollup& other) {
+  if (other.width_ns_ > width_ns_) Coarsen(other.width_ns_);
+  for (size_t i = 0; i < other.buckets_.size(); ++i) {
+    Slot(FloorDiv(other.indices_[i] * other.width_ns_, width_ns_)).Merge(other.buckets_[i]);
+  }
+  if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
+}
+
+std::vector<std::pair<TimestampNs, const BucketStats*>> TimeRollup::Sorted() const {
+  std::vector<std::pair<TimestampNs, const BucketStats*>> out;
+  out.reserve(buckets_.size());
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    out.emplace_back(indices_[i] * width_ns_, &buckets_[i]);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+}  // namespace inferscope

@@ -1,0 +1,287 @@
+#include "insight/analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/time_format.h"
+
+namespace inferscope {
+namespace {
+
+constexpr TimestampNs kT0 = 1'767'225'600LL * kNanosPerSecond;  // 2026-01-01T00:00:00Z
+
+// Owns the strings an Event points at, so tests can build events freely.
+struct TestEvent {
+  TimestampNs ts = kT0;
+  std::string model = "m1";
+  std::string request_id = "r";
+  std::string user;
+  EventStatus status = EventStatus::kOk;
+  std::vector<std::pair<EventField, double>> fields;
+};
+
+void Feed(Analyzer& a, const TestEvent& t) {
+  Event e;
+  e.timestamp_ns = t.ts;
+  e.model = t.model;
+  e.request_id = t.request_id;
+  e.user = t.user;
+  e.status = t.status;
+  for (const auto& [f, v] : t.fields) e.Set(f, v);
+  a.OnEvent(e);
+}
+
+double ExactLowerQuantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(std::floor(q * static_cast<double>(v.size() - 1)))];
+}
+
+AnalysisReport FinishReport(Analyzer& a) { return a.Finish(LogReadStats{}, RejectLog{}, 0); }
+
+TEST(AnalyzerTest, SummaryPercentilesMatchExactValuesWithinOnePercent) {
+  Analyzer a;
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> lat(5.5, 0.8);
+  std::vector<double> all;
+  for (int i = 0; i < 20000; ++i) {
+    double v = lat(rng);
+    all.push_back(v);
+    TestEvent t;
+    t.ts = kT0 + i * kNanosPerSecond / 10;
+    t.model = i % 4 == 0 ? "big" : "small";
+    t.status = i % 50 == 0 ? EventStatus::kError : EventStatus::kOk;
+    t.fields = {{EventField::kLatencyMs, v}, {EventField::kCostUsd, 0.001}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  EXPECT_EQ(r.summary.total_requests, 20000u);
+  EXPECT_EQ(r.summary.errors, 400u);
+  EXPECT_DOUBLE_EQ(r.summary.error_rate, 0.02);
+  EXPECT_NEAR(r.summary.cost_usd, 20.0, 1e-9);
+  EXPECT_NEAR(r.summary.duration_s, 1999.9, 1e-6);
+  for (auto [q, got] : {std::pair{0.5, r.summary.latency_ms.p50},
+                        {0.9, r.summary.latency_ms.p90},
+                        {0.95, r.summary.latency_ms.p95},
+                        {0.99, r.summary.latency_ms.p99}}) {
+    double exact = ExactLowerQuantile(all, q);
+    EXPECT_LE(std::fabs(got - exact) / exact, 0.01) << "q=" << q;
+  }
+  EXPECT_DOUBLE_EQ(r.summary.latency_ms.max, *std::max_element(all.begin(), all.end()));
+  ASSERT_EQ(r.models.size(), 2u);
+  EXPECT_EQ(r.models[0].model, "small");  // more requests first
+  EXPECT_EQ(r.models[0].count, 15000u);
+  EXPECT_NEAR(r.models[0].share, 0.75, 1e-12);
+  EXPECT_EQ(r.models[1].errors, 200u);  // multiples of 100 are the big model's errors
+}
+
+TEST(AnalyzerTest, AbsentFieldsStayAbsentInsteadOfZero) {
+  Analyzer a;
+  TestEvent t;
+  t.fields = {{EventField::kLatencyMs, 10}};
+  Feed(a, t);
+  AnalysisReport r = FinishReport(a);
+  EXPECT_TRUE(std::isnan(r.summary.avg_gpu_util));
+  EXPECT_TRUE(std::isnan(r.summary.ttft_ms.p50));
+  EXPECT_EQ(r.summary.ttft_ms.count, 0u);
+  EXPECT_TRUE(std::isnan(r.models[0].cache_hit_rate));
+  EXPECT_TRUE(std::isnan(r.summary.throughput_rps));  // a single instant has no rate
+}
+
+TEST(AnalyzerTest, TrendsHaveOneContiguousPointPerWindowIncludingEmptyOnes) {
+  AnalyzerOptions o;
+  o.trend_window_ns = 5 * kNanosPerMinute;
+  Analyzer a(o);
+  // Requests in minutes 0-4 and 20-24 only: windows 5-19 are empty.
+  for (int m : {0, 1, 2, 3, 4, 20, 21, 22, 23, 24}) {
+    for (int i = 0; i < 10; ++i) {
+      TestEvent t;
+      t.ts = kT0 + m * kNanosPerMinute + i * kNanosPerSecond;
+      t.fields = {{EventField::kLatencyMs, m < 10 ? 100.0 : 300.0}};
+      Feed(a, t);
+    }
+  }
+  AnalysisReport r = FinishReport(a);
+  ASSERT_EQ(r.trends.series.size(), 2u);
+  EXPECT_EQ(r.trends.series[0].model, "*");
+  const auto& pts = r.trends.series[0].points;
+  ASSERT_EQ(pts.size(), 5u);
+  EXPECT_EQ(pts[0].start_ns, kT0);
+  EXPECT_EQ(pts[0].requests, 50u);
+  EXPECT_EQ(pts[1].requests, 0u);
+  EXPECT_TRUE(std::isnan(pts[1].latency_p95_ms));
+  EXPECT_EQ(pts[4].requests, 50u);
+  EXPECT_NEAR(pts[4].latency_p95_ms, 300, 3);
+}
+
+TEST(AnalyzerTest, AutoWindowKeepsTrendsShort) {
+  Analyzer a;
+  for (int h = 0; h < 48; ++h) {
+    TestEvent t;
+    t.ts = kT0 + h * kNanosPerHour;
+    t.fields = {{EventField::kLatencyMs, 10}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  EXPECT_EQ(r.trends.window_ns, 15 * kNanosPerMinute);
+  EXPECT_LE(r.trends.series[0].points.size(), 241u);
+}
+
+TEST(AnalyzerTest, ExtremeRequestsAreListedWithTheirIdsByEveryMethod) {
+  Analyzer a;
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> lat(100, 10);
+  for (int i = 0; i < 5000; ++i) {
+    TestEvent t;
+    t.ts = kT0 + i * kNanosPerSecond;
+    t.request_id = "ok-" + std::to_string(i);
+    t.fields = {{EventField::kLatencyMs, std::max(1.0, lat(rng))}};
+    Feed(a, t);
+  }
+  TestEvent slow;
+  slow.ts = kT0 + 100 * kNanosPerSecond;
+  slow.request_id = "the-slow-one";
+  slow.fields = {{EventField::kLatencyMs, 5000}};
+  Feed(a, slow);
+  AnalysisReport r = FinishReport(a);
+  ASSERT_EQ(r.outliers.methods.size(), 3u);
+  for (const std::string method : {"zscore", "robust_z", "iqr"}) {
+    auto it = std::find_if(r.outliers.worst.begin(), r.outliers.worst.end(),
+                           [&](const RequestOutlier& o) { return o.method == method; });
+    ASSERT_NE(it, r.outliers.worst.end()) << method;
+    EXPECT_EQ(it->request_id, "the-slow-one") << method;  // most extreme first
+    EXPECT_EQ(it->timestamp_ns, slow.ts);
+    EXPECT_DOUBLE_EQ(it->value, 5000);
+    EXPECT_GT(it->score, 10);
+  }
+  // robust_z (3.5) on a normal(100,10): exact tail count is ~0.05% of 5000 ≈ 2-3, plus ours.
+  EXPECT_GE(r.outliers.methods[1].flagged, 1u);
+  EXPECT_LE(r.outliers.methods[1].flagged, 15u);
+}
+
+TEST(AnalyzerTest, FlaggedCountsAgreeWithExactCounts) {
+  AnalyzerOptions o;
+  Analyzer a(o);
+  std::mt19937_64 rng(3);
+  std::lognormal_distribution<double> lat(4, 0.6);
+  std::vector<double> v;
+  for (int i = 0; i < 30000; ++i) {
+    double x = lat(rng);
+    v.push_back(x);
+    TestEvent t;
+    t.ts = kT0 + i * kNanosPerSecond;
+    t.fields = {{EventField::kLatencyMs, x}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  double q1 = ExactLowerQuantile(v, 0.25), q3 = ExactLowerQuantile(v, 0.75);
+  double hi = q3 + 1.5 * (q3 - q1), lo = q1 - 1.5 * (q3 - q1);
+  uint64_t exact = std::count_if(v.begin(), v.end(), [&](double x) { return x > hi || x < lo; });
+  double got = static_cast<double>(r.outliers.methods[2].flagged);
+  EXPECT_NEAR(got, static_cast<double>(exact), 0.05 * static_cast<double>(exact) + 5);
+}
+
+TEST(AnalyzerTest, MinuteWithTenfoldLatencyIsAnAggregateOutlier) {
+  Analyzer a;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> lat(200, 20);
+  for (int m = 0; m < 120; ++m) {
+    for (int i = 0; i < 30; ++i) {
+      TestEvent t;
+      t.ts = kT0 + m * kNanosPerMinute + i * 2 * kNanosPerSecond;
+      double v = std::max(1.0, lat(rng)) * (m == 90 ? 10 : 1);
+      t.fields = {{EventField::kLatencyMs, v}};
+      Feed(a, t);
+    }
+  }
+  AnalysisReport r = FinishReport(a);
+  ASSERT_FALSE(r.outliers.aggregates.empty());
+  const AggregateOutlier& top = r.outliers.aggregates[0];
+  EXPECT_EQ(top.metric, "latency_p95_ms");
+  EXPECT_EQ(top.bucket_start_ns, kT0 + 90 * kNanosPerMinute);
+  EXPECT_GT(top.value, 5 * top.baseline);
+  for (const auto& o : r.outliers.aggregates) {
+    EXPECT_EQ(o.bucket_start_ns, kT0 + 90 * kNanosPerMinute) << "false positive at " << o.metric;
+  }
+}
+
+TEST(AnalyzerTest, CorrelationsSeeALinearRelationAndOmitFieldsNeverPresent) {
+  Analyzer a;
+  for (int i = 0; i < 1000; ++i) {
+    TestEvent t;
+    t.ts = kT0 + i * kNanosPerSecond;
+    double tokens = 10 + i % 97;
+    t.fields = {{EventField::kLatencyMs, 5 + 2 * tokens},
+                {EventField::kOutputTokens, tokens},
+                {EventField::kGpuUtil, static_cast<double>((i * 37) % 101)}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  const auto& c = r.correlations;
+  ASSERT_EQ(c.fields, (std::vector<std::string>{"latency_ms", "output_tokens", "gpu_util"}));
+  EXPECT_NEAR(c.pearson[0 * 3 + 1], 1.0, 1e-9);
+  EXPECT_NEAR(c.spearman[0 * 3 + 1], 1.0, 1e-9);
+  EXPECT_LT(std::fabs(c.pearson[0 * 3 + 2]), 0.2);
+  EXPECT_EQ(c.pearson_rows, 1000u);
+}
+
+TEST(AnalyzerTest, InvestigationNamesTheQueueAndTheUserThatMoved) {
+  AnalyzerOptions o;
+  o.investigate_from_ns = kT0 + 60 * kNanosPerMinute;
+  o.investigate_to_ns = kT0 + 70 * kNanosPerMinute;
+  Analyzer a(o);
+  for (int s = 0; s < 70 * 60; s += 2) {
+    TestEvent t;
+    t.ts = kT0 + s * kNanosPerSecond;
+    bool spike = s >= 60 * 60;
+    t.user = spike && s % 4 == 0 ? "user-hog" : "user-" + std::to_string(s % 7);
+    t.fields = {{EventField::kLatencyMs, spike ? 900.0 : 300.0},
+                {EventField::kQueueDepth, spike ? 12.0 : 1.0},
+                {EventField::kGpuUtil, 70}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  const Investigation& inv = r.investigation;
+  ASSERT_TRUE(inv.present);
+  EXPECT_EQ(inv.baseline_from_ns, kT0 + 50 * kNanosPerMinute);
+  auto metric = [&](const std::string& name) {
+    return *std::find_if(inv.metrics.begin(), inv.metrics.end(),
+                         [&](const auto& m) { return m.name == name; });
+  };
+  EXPECT_NEAR(metric("queue_depth").change_pct, 1100, 1e-6);
+  EXPECT_NEAR(metric("gpu_util").change_pct, 0, 1e-9);
+  EXPECT_NEAR(metric("concurrency").window / metric("concurrency").baseline, 3.0, 1e-6);
+  bool mentions_queue = false, mentions_user = false, mentions_gpu = false;
+  for (const auto& f : inv.findings) {
+    mentions_queue |= f.find("queue_depth rose") != std::string::npos;
+    mentions_user |= f.find("user-hog") != std::string::npos;
+    mentions_gpu |= f.find("gpu_util") != std::string::npos;
+  }
+  EXPECT_TRUE(mentions_queue);
+  EXPECT_TRUE(mentions_user);
+  EXPECT_FALSE(mentions_gpu);  // it did not move
+}
+
+TEST(AnalyzerTest, MemoryStaysBoundedWhenTimestampsSpreadOverYears) {
+  AnalyzerOptions o;
+  Analyzer a(o);
+  // One event per 6 hours over 200 years: 292k distinct minutes would exceed the rollup cap.
+  for (int64_t i = 0; i < 292'000; ++i) {
+    TestEvent t;
+    t.ts = i * 6 * kNanosPerHour;
+    t.fields = {{EventField::kLatencyMs, 1}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  EXPECT_EQ(r.summary.total_requests, 292'000u);
+  EXPECT_LE(r.trends.series[0].points.size(), 241u);
+}
+
+}  // namespace
+}  // namespace inferscope

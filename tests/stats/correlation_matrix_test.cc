@@ -1,0 +1,238 @@
+#include "stats/correlation_matrix.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace inferscope {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using Rows = std::vector<std::vector<double>>;
+
+// Straightforward two-pass Pearson over the rows where both columns are present.
+double ReferencePearson(const Rows& rows, int i, int j) {
+  std::vector<double> x, y;
+  for (const auto& r : rows) {
+    if (std::isnan(r[i]) || std::isnan(r[j])) continue;
+    x.push_back(r[i]);
+    y.push_back(r[j]);
+  }
+  const size_t n = x.size();
+  if (n < 3) return kNaN;
+  long double mx = 0, my = 0;
+  for (size_t t = 0; t < n; ++t) {
+    mx += x[t];
+    my += y[t];
+  }
+  mx /= n;
+  my /= n;
+  long double sxx = 0, syy = 0, sxy = 0;
+  for (size_t t = 0; t < n; ++t) {
+    sxx += (x[t] - mx) * (x[t] - mx);
+    syy += (y[t] - my) * (y[t] - my);
+    sxy += (x[t] - mx) * (y[t] - my);
+  }
+  if (sxx == 0 || syy == 0) return kNaN;
+  return static_cast<double>(sxy / std::sqrt(sxx * syy));
+}
+
+// rank = (number of smaller values) + (number of equal values + 1) / 2.
+std::vector<double> ReferenceRanks(const std::vector<double>& v) {
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> ranks;
+  for (double x : v) {
+    const auto lo = std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin();
+    const auto hi = std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin();
+    ranks.push_back(static_cast<double>(lo) + static_cast<double>(hi - lo + 1) / 2);
+  }
+  return ranks;
+}
+
+double ReferenceSpearman(const Rows& rows, int i, int j) {
+  std::vector<double> x, y;
+  for (const auto& r : rows) {
+    if (std::isnan(r[i]) || std::isnan(r[j])) continue;
+    x.push_back(r[i]);
+    y.push_back(r[j]);
+  }
+  Rows ranked;
+  const std::vector<double> rx = ReferenceRanks(x), ry = ReferenceRanks(y);
+  for (size_t t = 0; t < x.size(); ++t) ranked.push_back({rx[t], ry[t]});
+  return ReferencePearson(ranked, 0, 1);
+}
+
+CorrelationMatrix Feed(const Rows& rows, int reservoir = 50'000) {
+  CorrelationMatrix m(static_cast<int>(rows.front().size()), reservoir);
+  for (const auto& r : rows) m.AddRow(r.data());
+  return m;
+}
+
+void ExpectMatrixNear(const std::vector<double>& got, const Rows& rows, bool spearman, double tol) {
+  const int k = static_cast<int>(rows.front().size());
+  ASSERT_EQ(got.size(), static_cast<size_t>(k * k));
+  for (int i = 0; i < k; ++i) {
+    for (int j = 0; j < k; ++j) {
+      const double want = spearman ? ReferenceSpearman(rows, i, j) : ReferencePearson(rows, i, j);
+      const double have = got[i * k + j];
+      if (std::isnan(want)) {
+        EXPECT_TRUE(std::isnan(have)) << i << "," << j << " got " << have;
+      } else {
+        EXPECT_NEAR(have, want, tol) << i << "," << j;
+      }
+    }
+  }
+}
+
+TEST(CorrelationMatrixTest, PerfectLinearRelationsGivePlusAndMinusOne) {
+  Rows rows;
+  for (int t = 0; t < 200; ++t) {
+    const double x = t * 0.37 - 11;
+    rows.push_back({x, 2 * x + 3, -0.5 * x + 1});
+  }
+  const CorrelationMatrix m = Feed(rows);
+  const auto p = m.Pearson();
+  const auto s = m.Spearman();
+  const std::vector<double> want = {1, 1, -1, 1, 1, -1, -1, -1, 1};
+  for (size_t c = 0; c < want.size(); ++c) {
+    EXPECT_NEAR(p[c], want[c], 1e-12) << c;
+    EXPECT_NEAR(s[c], want[c], 1e-12) << c;
+  }
+  EXPECT_EQ(m.rows(), 200u);
+  EXPECT_EQ(m.sampled_rows(), 200u);
+  EXPECT_EQ(m.variables(), 3);
+}
+
+TEST(CorrelationMatrixTest, MonotoneNonlinearRelationHasSpearmanOneAndPearsonBelowOne) {
+  std::mt19937_64 gen(1);
+  std::uniform_real_distribution<double> u(0, 8);
+  Rows rows;
+  for (int t = 0; t < 1000; ++t) {
+    const double x = u(gen);
+    rows.push_back({x, std::exp(x)});
+  }
+  const CorrelationMatrix m = Feed(rows);
+  EXPECT_NEAR(m.Spearman()[1], 1.0, 1e-12);
+  EXPECT_LT(m.Pearson()[1], 0.9);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, IndependentVariablesAreNearZero) {
+  std::mt19937_64 gen(2);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  for (int t = 0; t < 20'000; ++t) rows.push_back({n(gen), n(gen) * 100 + 5, n(gen)});
+  const CorrelationMatrix m = Feed(rows);
+  const auto p = m.Pearson();
+  const auto s = m.Spearman();
+  for (int c : {1, 2, 5}) {
+    EXPECT_LT(std::fabs(p[c]), 0.03) << c;
+    EXPECT_LT(std::fabs(s[c]), 0.03) << c;
+  }
+  ExpectMatrixNear(p, rows, false, 1e-10);
+  ExpectMatrixNear(s, rows, true, 1e-10);
+}
+
+TEST(CorrelationMatrixTest, MissingValuesArePairwiseComplete) {
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> n(0, 1);
+  std::bernoulli_distribution missing(0.2);
+  Rows rows;
+  for (int t = 0; t < 3000; ++t) {
+    const double a = n(gen);
+    std::vector<double> r = {a, a + 0.5 * n(gen), std::exp(a) + n(gen), n(gen)};
+    for (double& v : r) {
+      if (missing(gen)) v = kNaN;
+    }
+    rows.push_back(r);
+  }
+  // Column 3 also gets infinities, which count as missing.
+  rows[5][3] = std::numeric_limits<double>::infinity();
+  const CorrelationMatrix m = Feed(rows);
+  for (auto& r : rows) {
+    if (std::isinf(r[3])) r[3] = kNaN;
+  }
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-10);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-10);
+}
+
+TEST(CorrelationMatrixTest, TiesGetAverageRanks) {
+  std::mt19937_64 gen(4);
+  std::uniform_int_distribution<int> small(0, 4);
+  Rows rows;
+  for (int t = 0; t < 500; ++t) {
+    const double a = small(gen);
+    rows.push_back({a, a + small(gen), static_cast<double>(small(gen))});
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, ConstantColumnAndTooFewRowsGiveNaN) {
+  Rows rows = {{1, 5, 2}, {2, 5, kNaN}, {3, 5, kNaN}, {4, 5, 1}};
+  const CorrelationMatrix m = Feed(rows);
+  for (const auto& mat : {m.Pearson(), m.Spearman()}) {
+    EXPECT_EQ(mat[0], 1);             // x has variance
+    EXPECT_TRUE(std::isnan(mat[4]));  // constant column: no variance
+    EXPECT_TRUE(std::isnan(mat[1]));  // x vs constant
+    EXPECT_TRUE(std::isnan(mat[3]));  // symmetric
+    EXPECT_TRUE(std::isnan(mat[2]));  // x vs z: only 2 joint rows
+    EXPECT_TRUE(std::isnan(mat[8]));  // z alone: only 2 rows
+  }
+}
+
+TEST(CorrelationMatrixTest, EmptyMatrixIsAllNaN) {
+  CorrelationMatrix m(2);
+  for (double v : m.Pearson()) EXPECT_TRUE(std::isnan(v));
+  for (double v : m.Spearman()) EXPECT_TRUE(std::isnan(v));
+}
+
+TEST(CorrelationMatrixTest, PearsonIsStableForLargeMeans) {
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  for (int t = 0; t < 10'000; ++t) {
+    const double a = n(gen);
+    rows.push_back({1e9 + a, 1e9 - a + n(gen)});
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-6);
+  EXPECT_NEAR(m.Pearson()[1], -1 / std::sqrt(2.0), 0.02);
+}
+
+TEST(CorrelationMatrixTest, ReservoirSmallerThanRowsGivesCloseSpearman) {
+  std::mt19937_64 gen(6);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  for (int t = 0; t < 20'000; ++t) {
+    const double a = n(gen);
+    rows.push_back({a, std::exp(a + 0.8 * n(gen)), n(gen)});
+  }
+  const CorrelationMatrix m = Feed(rows, 2000);
+  EXPECT_EQ(m.rows(), 20'000u);
+  EXPECT_EQ(m.sampled_rows(), 2000u);
+  ExpectMatrixNear(m.Spearman(), rows, true, 0.05);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-10);  // Pearson still uses every row
+
+  // Deterministic: same seed, same sample.
+  const CorrelationMatrix again = Feed(rows, 2000);
+  EXPECT_EQ(again.Spearman(), m.Spearman());
+}
+
+TEST(CorrelationMatrixTest, ZeroReservoirDisablesSpearmanOnly) {
+  Rows rows;
+  for (int t = 0; t < 10; ++t) rows.push_back({double(t), double(t * t)});
+  const CorrelationMatrix m = Feed(rows, 0);
+  EXPECT_EQ(m.sampled_rows(), 0u);
+  EXPECT_TRUE(std::isnan(m.Spearman()[1]));
+  EXPECT_GT(m.Pearson()[1], 0.9);
+}
+
+}  // namespace
+}  // namespace inferscope

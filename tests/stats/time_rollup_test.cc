@@ -1,0 +1,77 @@
+#include "stats/time_rollup.h"
+
+#include <gtest/gtest.h>
+
+namespace inferscope {
+namespace {
+
+Event At(TimestampNs ts, double latency, EventStatus status = EventStatus::kOk) {
+  Event e;
+  e.model = "m";
+  e.timestamp_ns = ts;
+  e.status = status;
+  e.Set(EventField::kLatencyMs, latency);
+  return e;
+}
+
+TEST(TimeRollupTest, BucketsAlignToMultiplesOfTheWidth) {
+  TimeRollup r(kNanosPerMinute);
+  r.Add(At(61 * kNanosPerSecond, 1));
+  r.Add(At(119 * kNanosPerSecond, 3, EventStatus::kError));
+  r.Add(At(120 * kNanosPerSecond, 5));
+  auto sorted = r.Sorted();
+  ASSERT_EQ(sorted.size(), 2u);
+  EXPECT_EQ(sorted[0].first, 60 * kNanosPerSecond);
+  EXPECT_EQ(sorted[0].second->requests, 2u);
+  EXPECT_EQ(sorted[0].second->errors, 1u);
+  EXPECT_DOUBLE_EQ(sorted[0].second->Mean(EventField::kLatencyMs), 2);
+  EXPECT_EQ(sorted[1].first, 120 * kNanosPerSecond);
+}
+
+TEST(TimeRollupTest, NegativeTimestampsFloorIntoTheRightBucket) {
+  TimeRollup r(kNanosPerMinute);
+  r.Add(At(-1, 1));
+  EXPECT_EQ(r.Sorted()[0].first, -kNanosPerMinute);
+  EXPECT_EQ(FloorDiv(-1, 60), -1);
+  EXPECT_EQ(FloorDiv(-60, 60), -1);
+  EXPECT_EQ(FloorDiv(59, 60), 0);
+}
+
+TEST(TimeRollupTest, OutOfOrderEventsLandInTheirOwnBuckets) {
+  TimeRollup r(kNanosPerMinute);
+  for (int i : {5, 1, 5, 3, 1}) r.Add(At(i * kNanosPerMinute, i));
+  auto sorted = r.Sorted();
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(sorted[0].second->requests, 2u);
+  EXPECT_EQ(sorted[2].second->requests, 2u);
+}
+
+TEST(TimeRollupTest, CoarsensInsteadOfGrowingPastTheBucketCap) {
+  TimeRollup r(kNanosPerMinute, 100);
+  for (int i = 0; i < 1000; ++i) r.Add(At(i * kNanosPerMinute, 1));
+  EXPECT_LE(r.bucket_count(), 100u);
+  EXPECT_EQ(r.width_ns() % kNanosPerMinute, 0);
+  EXPECT_GE(r.width_ns(), 10 * kNanosPerMinute);
+  uint64_t total = 0;
+  for (const auto& [start, b] : r.Sorted()) {
+    EXPECT_EQ(start % r.width_ns(), 0);
+    total += b->requests;
+  }
+  EXPECT_EQ(total, 1000u);  // nothing lost in the merge
+}
+
+TEST(TimeRollupTest, MergeAddsCountsAndSketches) {
+  TimeRollup a(kNanosPerMinute), b(kNanosPerMinute);
+  a.Add(At(0, 10));
+  b.Add(At(1, 30));
+  b.Add(At(kNanosPerMinute, 50));
+  a.Merge(b);
+  auto sorted = a.Sorted();
+  ASSERT_EQ(sorted.size(), 2u);
+  EXPECT_EQ(sorted[0].second->requests, 2u);
+  EXPECT_EQ(sorted[0].second->latency_ms.count(), 2u);
+  EXPECT_NEAR(sorted[0].second->latency_ms.max(), 30, 1e-9);
+}
+
+}  // namespace
+}  // namespace inferscope
