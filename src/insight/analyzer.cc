@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <tuple>
 #include <unordered_map>
 
 #include "insight/aggregate_outlier_finder.h"
@@ -44,7 +45,7 @@ struct ModelState {
         low(kCandidatesPerModel),
         rollup(bucket_ns) {}
   std::string name;
-  BucketStats totals;
+  BucketStats totals;  // merge of the rollup's buckets, filled by Finish
   DDSketch ttft_ms;
   RunningMoments latency;
   TopK<Candidate> high;  // largest latencies
@@ -107,9 +108,9 @@ void SetAverages(const BucketStats& b, ModelSummary* m) {
 
 int64_t AutoWindow(int64_t span_ns, int64_t min_width) {
   static constexpr int64_t kCandidates[] = {
-      kNanosPerMinute,     5 * kNanosPerMinute, 15 * kNanosPerMinute, 30 * kNanosPerMinute,
-      kNanosPerHour,       3 * kNanosPerHour,   6 * kNanosPerHour,    12 * kNanosPerHour,
-      kNanosPerDay,        7 * kNanosPerDay,    30 * kNanosPerDay};
+      kNanosPerMinute, 5 * kNanosPerMinute, 15 * kNanosPerMinute, 30 * kNanosPerMinute,
+      kNanosPerHour,   3 * kNanosPerHour,   6 * kNanosPerHour,    12 * kNanosPerHour,
+      kNanosPerDay,    7 * kNanosPerDay,    30 * kNanosPerDay};
   constexpr int64_t kMaxWindows = 240;
   for (int64_t w : kCandidates) {
     if (w >= min_width && span_ns / w <= kMaxWindows) return w;
@@ -177,7 +178,6 @@ void Analyzer::OnEvent(const Event& e) {
   State& s = *state_;
   ++s.events;
   ModelState& m = s.Model(e.model);
-  m.totals.Add(e);
   m.rollup.Add(e);
   m.first_ns = std::min(m.first_ns, e.timestamp_ns);
   m.last_ns = std::max(m.last_ns, e.timestamp_ns);
@@ -207,8 +207,8 @@ void Analyzer::OnEvent(const Event& e) {
 }
 
 AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejects,
-                                uint64_t filtered_out) const {
-  const State& s = *state_;
+                                uint64_t filtered_out) {
+  State& s = *state_;
   const AnalyzerOptions& o = s.options;
   AnalysisReport r;
 
@@ -222,6 +222,11 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     r.input.first_rejects.push_back({rej.source, rej.line, rej.reason});
   }
 
+  // Per-model totals are merges of their buckets (cheaper than a second update per event).
+  for (const auto& m : s.models) {
+    m->totals = BucketStats();
+    for (const auto& [start, b] : m->rollup.Sorted()) m->totals.Merge(*b);
+  }
   // Models by descending count, then name.
   std::vector<const ModelState*> models;
   for (const auto& m : s.models) models.push_back(m.get());
@@ -379,8 +384,18 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
         if (c.value < lo) add(2, median, (c.value - q1) / iqr);
       }
     };
-    for (const auto& [score, c] : m->high.SortedDescending()) consider(c);
-    for (const auto& [score, c] : m->low.SortedDescending()) consider(c);
+    // With fewer requests than candidates the two lists overlap: judge each request once.
+    std::vector<Candidate> candidates;
+    for (const auto& [score, c] : m->high.SortedDescending()) candidates.push_back(c);
+    for (const auto& [score, c] : m->low.SortedDescending()) candidates.push_back(c);
+    auto key = [](const Candidate& c) { return std::tie(c.timestamp_ns, c.request_id, c.value); };
+    std::sort(candidates.begin(), candidates.end(),
+              [&](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
+    candidates.erase(
+        std::unique(candidates.begin(), candidates.end(),
+                    [&](const Candidate& a, const Candidate& b) { return key(a) == key(b); }),
+        candidates.end());
+    for (const Candidate& c : candidates) consider(c);
   }
   for (auto& top : worst_by_method) {
     for (auto& [score, ro] : top.SortedDescending()) out.worst.push_back(std::move(ro));

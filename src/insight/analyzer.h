@@ -62,7 +62,7 @@ class Analyzer final : public EventSink {
 
   // Builds the report. `read` and `rejects` describe the input (may be empty).
   AnalysisReport Finish(const LogReadStats& read, const RejectLog& rejects,
-                        uint64_t filtered_out) const;
+                        uint64_t filtered_out);
 
   uint64_t events() const;
 

@@ -9,6 +9,9 @@
 namespace inferscope {
 namespace {
 
+// Cost shares of fewer requests than this are too noisy to call a shift.
+constexpr uint64_t kMinRequestsForCostShare = 30;
+
 double Div(double a, double b) { return b > 0 ? a / b : kAbsent; }
 
 double ChangePct(double base, double window) {
@@ -139,11 +142,19 @@ Investigation InvestigationAccumulator::Finish(const std::string& model) const {
       double cost_share_w = win_cost_total > 0 ? rc.second / win_cost_total : 0;
       double req_shift = 100 * (share_w - share_b);
       double cost_shift = 100 * (cost_share_w - cost_share_b);
-      if (req_shift >= 10) {
+      // A share shift counts only if a two-proportion z-test says it is not sampling noise
+      // (|z| >= 3), so a handful of requests cannot produce a "finding".
+      double pooled = (share_w * w.requests + share_b * b.requests) / (w.requests + b.requests);
+      double se = std::sqrt(
+          pooled * (1 - pooled) *
+          (1.0 / static_cast<double>(w.requests) + 1.0 / static_cast<double>(b.requests)));
+      bool significant = se > 0 && std::fabs(share_w - share_b) / se >= 3;
+      if (req_shift >= 10 && significant) {
         ranked.emplace_back(
             req_shift, fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of requests", dim, value,
                                    100 * share_b, 100 * share_w));
-      } else if (cost_shift >= 10) {
+      } else if (cost_shift >= 10 && w.requests >= kMinRequestsForCostShare &&
+                 b.requests >= kMinRequestsForCostShare) {
         ranked.emplace_back(cost_shift,
                             fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of cost", dim, value,
                                         100 * cost_share_b, 100 * cost_share_w));

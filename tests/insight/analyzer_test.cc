@@ -163,6 +163,23 @@ TEST(AnalyzerTest, ExtremeRequestsAreListedWithTheirIdsByEveryMethod) {
   EXPECT_LE(r.outliers.methods[1].flagged, 15u);
 }
 
+TEST(AnalyzerTest, EachRequestIsListedOncePerMethodEvenWithFewRequests) {
+  Analyzer a;
+  for (int i = 0; i < 20; ++i) {
+    TestEvent t;
+    t.ts = kT0 + i * kNanosPerSecond;
+    t.request_id = "r" + std::to_string(i);
+    t.fields = {{EventField::kLatencyMs, i == 7 ? 1000.0 : 100.0 + i}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  std::vector<std::string> seen;
+  for (const auto& o : r.outliers.worst) seen.push_back(o.method + "/" + o.request_id);
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), "robust_z/r7"), seen.end());
+}
+
 TEST(AnalyzerTest, FlaggedCountsAgreeWithExactCounts) {
   AnalyzerOptions o;
   Analyzer a(o);
