@@ -121,7 +121,9 @@ TEST(TimeFormatTest, ParsesDurations) {
   for (const char* bad : {"", "m", "5x", "-5m", "0s", "5 m", "nan", "1e30d"}) {
     Result<int64_t> r = ParseDuration(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
   }
 }
 
