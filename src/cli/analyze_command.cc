@@ -32,16 +32,6 @@ int Fail(const Status& status) {
   return ExitCodeFor(status);
 }
 
-Result<CsvSection> ParseCsvSection(const std::string& s) {
-  if (s == "models") return CsvSection::kModels;
-  if (s == "trends") return CsvSection::kTrends;
-  if (s == "summary") return CsvSection::kSummary;
-  if (s == "outliers") return CsvSection::kOutliers;
-  if (s == "correlations") return CsvSection::kCorrelations;
-  return Status::InvalidArgument(fmt::format(
-      "invalid --csv-section '{}': expected models, trends, summary, outliers or correlations", s));
-}
-
 struct Plan {
   EventFilter filter;
   AnalyzerOptions analyzer;
@@ -168,8 +158,12 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& f) {
 int RunAnalyze(const AnalyzeFlags& f) {
   Result<Plan> plan = MakePlan(f);
   if (!plan.ok()) return Fail(plan.status());
-  Result<CsvSection> section = ParseCsvSection(f.csv_section);
-  if (!section.ok()) return Fail(section.status());
+  std::optional<CsvSection> section = ParseCsvSection(f.csv_section);
+  if (!section) {
+    return Fail(Status::InvalidArgument(fmt::format(
+        "invalid --csv-section '{}': expected models, trends, summary, outliers or correlations",
+        f.csv_section)));
+  }
 
   Result<std::vector<std::string>> files = LogReader::ExpandPaths(f.paths);
   if (!files.ok()) return Fail(files.status());

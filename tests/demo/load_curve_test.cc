@@ -21,8 +21,7 @@ TEST(LoadCurveTest, WeekAveragesToOneAndWeekendsAreQuieter) {
   for (int day = 0; day < 7; ++day) {
     double sum = 0;
     for (int i = 0; i < steps_per_day; ++i) {
-      sum += LoadCurve::RateFactor(kDefaultDemoStartNs + day * kNanosPerDay +
-                                   i * kNanosPerMinute);
+      sum += LoadCurve::RateFactor(kDefaultDemoStartNs + day * kNanosPerDay + i * kNanosPerMinute);
     }
     const double mean = sum / steps_per_day;
     EXPECT_NEAR(mean, day < 5 ? 1.02 : 0.95, 1e-6) << "day " << day;

@@ -35,8 +35,8 @@ TEST(ModelProfileTest, EmptyListMeansBuiltinFleet) {
 }
 
 TEST(ModelProfileTest, GuessesProfilesFromNames) {
-  auto models = ModelProfilesFor({"llama-3-8b", "qwen2-72b-instruct", "my-embedder",
-                                  "claude-3-haiku", "tiny-1.5b"});
+  auto models = ModelProfilesFor(
+      {"llama-3-8b", "qwen2-72b-instruct", "my-embedder", "claude-3-haiku", "tiny-1.5b"});
   ASSERT_TRUE(models.ok()) << models.status().ToString();
   const auto& m = *models;
   EXPECT_EQ(m[0].decode_ms_per_token, BuiltinModelProfiles()[0].decode_ms_per_token);
