@@ -1,0 +1,49 @@
+#ifndef INFERSCOPE_DETECT_ANOMALY_H_
+#define INFERSCOPE_DETECT_ANOMALY_H_
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "core/clock.h"
+#include "detect/anomaly_kind.h"
+#include "detect/series_detector.h"
+
+namespace inferscope {
+
+enum class AnomalyState { kPending, kFiring, kResolved };
+std::string_view AnomalyStateName(AnomalyState state);
+
+// One incident: a deviation of one metric of one model (or of the fleet, model "*"),
+// from when it started until it recovered. The same shape is shown everywhere anomalies
+// appear (analyze JSON, API, detect, alerts); see docs/anomalies.md.
+struct Anomaly {
+  std::string id;  // stable: derived from model, metric, kind and start time
+  AnomalyKind kind = AnomalyKind::kOutlier;
+  std::string model;   // "*" when fleet-wide
+  std::string metric;  // "latency_p95_ms", "error_rate", ...
+  std::string detector;
+  Severity severity = Severity::kLow;
+  AnomalyState state = AnomalyState::kPending;
+  double score = 0;  // the peak score, [0, 1]
+  Direction direction = Direction::kAbove;
+  TimestampNs start_ns = 0;
+  TimestampNs end_ns = 0;        // meaningful only when resolved
+  TimestampNs last_seen_ns = 0;  // last point over the threshold
+  // The worst point: observed vs expected at the peak deviation.
+  TimestampNs peak_ns = 0;
+  double observed = std::numeric_limits<double>::quiet_NaN();
+  double expected = std::numeric_limits<double>::quiet_NaN();
+  double lower = std::numeric_limits<double>::quiet_NaN();
+  double upper = std::numeric_limits<double>::quiet_NaN();
+  uint64_t points = 0;             // points over the threshold
+  uint64_t affected_requests = 0;  // requests in the anomalous buckets, if known
+  // Filled by insight: plain-language text.
+  std::string summary;
+  std::string cause;
+  std::string recommendation;
+};
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_ANOMALY_H_
