@@ -164,7 +164,9 @@ Result<std::vector<ScheduledIncident>> ScheduleIncidents(const DemoOptions& opti
       return Status::InvalidArgument(fmt::format(
           "duration {} is too short to inject {} incident(s); use at least {}",
           FormatDurationHuman(options.duration_ns), n,
-          FormatDurationHuman(options.duration_ns * kMinIncidentNs / d + kNanosPerMinute)));
+          FormatDurationHuman(static_cast<int64_t>(static_cast<double>(options.duration_ns) *
+                                                   kMinIncidentNs / std::max<int64_t>(d, 1)) +
+                              kNanosPerMinute)));
     }
     used += d;
   }

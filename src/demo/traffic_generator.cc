@@ -181,8 +181,13 @@ void Simulate(const ModelProfile& m, const UserPopulation& users, const Effects&
         static_cast<int>(std::round(e.queue_level * e.queue_ramp * rng.LogNormal(1, 0.2))));
   }
 
+  double contention = 1;
   if (m.self_hosted) {
     double batch = m.max_batch * (0.15 + 0.75 * load) * rng.LogNormal(1, 0.25);
+    // Decode slows with the number of sequences sharing the GPU. Under poor batching the
+    // same load is served in small batches one after another, which is no faster per
+    // request (and the incident's latency factor adds the queueing that follows).
+    contention = 1 + 0.35 * std::clamp(batch / m.max_batch, 0.0, 1.0);
     if (e.batch_fill >= 0) batch = m.max_batch * e.batch_fill * rng.LogNormal(1, 0.2);
     req.batch_size = static_cast<int>(std::clamp(std::round(batch), 1.0, 1.0 * m.max_batch));
     req.batch_fill = static_cast<double>(req.batch_size) / m.max_batch;
@@ -205,8 +210,8 @@ void Simulate(const ModelProfile& m, const UserPopulation& users, const Effects&
       (m.ttft_base_ms + m.prefill_ms_per_token * req.input_tokens * (prefix_hit ? 0.3 : 1)) *
           load_mult * rng.LogNormal(1, 0.25) +
       req.queue_depth * m.queue_ms_per_item * rng.Uniform(0.5, 1.5);
-  double decode = m.decode_ms_per_token * req.output_tokens * load_mult *
-                  (1 + 0.35 * req.batch_fill) * rng.LogNormal(1, 0.2);
+  double decode =
+      m.decode_ms_per_token * req.output_tokens * load_mult * contention * rng.LogNormal(1, 0.2);
   if (semantic_hit) {
     ttft = rng.LogNormal(18, 0.4);
     decode = 0;

@@ -9,8 +9,8 @@
 
 namespace inferscope {
 
-// Unit of the `latency` alias (and of any field mapped onto latency_ms/ttft_ms with
-// --map when the source is in seconds). `latency_ms`/`duration_ms` are always ms.
+// Unit of the `latency` alias only. `latency_ms`/`duration_ms`, and any field mapped onto
+// latency_ms/ttft_ms with --map, are always milliseconds.
 enum class LatencyUnit { kSeconds, kMilliseconds };
 
 // Maps source field names onto inferscope's fields (docs/log-format.md).

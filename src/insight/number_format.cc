@@ -55,7 +55,7 @@ std::string FormatPercent(double fraction, int decimals) {
 std::string FormatChangePercent(double percent) {
   if (!std::isfinite(percent)) return std::string(kMissingText);
   std::string text = FormatNumber(percent, 1);
-  if (text[0] != '-' && percent > 0 && text != "0.0") text.insert(0, "+");
+  if (text[0] != '-' && percent > 0 && text != "0.0") text = "+" + text;
   return text + "%";
 }
 

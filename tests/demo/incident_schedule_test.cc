@@ -33,7 +33,9 @@ TEST(IncidentScheduleTest, PlacesWindowsApartAfterTheBaselineAndInsideTheSpan) {
         EXPECT_GE(length, 10 * kNanosPerMinute);
         EXPECT_LE(length, 40 * kNanosPerMinute);
       }
-      if (previous_end != 0) EXPECT_GE(l.start_ns - previous_end, 30 * kNanosPerMinute);
+      if (previous_end != 0) {
+        EXPECT_GE(l.start_ns - previous_end, 30 * kNanosPerMinute);
+      }
       previous_end = l.end_ns;
       EXPECT_FALSE(l.description.empty());
     }
@@ -57,7 +59,9 @@ TEST(IncidentScheduleTest, PicksModelsThatCanShowTheIncident) {
       if (kind == IncidentKind::kGpuUnderutil || kind == IncidentKind::kPoorBatching) {
         EXPECT_TRUE(m.self_hosted);
       }
-      if (kind == IncidentKind::kCostSpike) EXPECT_TRUE(m.produces_output());
+      if (kind == IncidentKind::kCostSpike) {
+        EXPECT_TRUE(m.produces_output());
+      }
     }
   }
 }

@@ -42,7 +42,7 @@ TEST(IncidentTest, RejectsUnknownNameListingValidOnes) {
   auto kinds = ParseIncidentKinds("latency_spike,gpu_meltdown");
   ASSERT_FALSE(kinds.ok());
   EXPECT_EQ(kinds.status().code(), StatusCode::kInvalidArgument);
-  const std::string& msg = kinds.status().message();
+  const std::string msg = kinds.status().message();
   EXPECT_NE(msg.find("gpu_meltdown"), std::string::npos);
   EXPECT_NE(msg.find("traffic_drop"), std::string::npos);
   EXPECT_NE(msg.find("all"), std::string::npos);

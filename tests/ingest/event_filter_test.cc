@@ -38,7 +38,9 @@ TEST(FieldConditionTest, RejectsUnknownFieldsBadNumbersAndMissingOperators) {
                           "latency_ms>5x", "latency_ms<>5", "latency_ms>nan"}) {
     Result<FieldCondition> r = FieldCondition::Parse(bad);
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    }
   }
   Result<FieldCondition> r = FieldCondition::Parse("latency>5");
   EXPECT_NE(r.status().message().find("output_tokens"), std::string::npos)

@@ -234,5 +234,140 @@ TEST(CorrelationMatrixTest, ZeroReservoirDisablesSpearmanOnly) {
   EXPECT_GT(m.Pearson()[1], 0.9);
 }
 
+TEST(CorrelationMatrixTest, PearsonCorrelationIsStableForLargeOffsets) {
+  std::mt19937_64 gen(7);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  // The first row is far from the rest, so the initial reference is a poor shift.
+  rows.push_back({1e9 + 1e5, 2e9 + 2e5, -1e5});
+  for (int t = 0; t < 30'000; ++t) {
+    const double x = 1e9 + n(gen);
+    rows.push_back({x, 2 * x + n(gen), 0.3 * n(gen) - (x - 1e9)});
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+}
+
+TEST(CorrelationMatrixTest, MixedMasksMatchPairwiseTwoPass) {
+  std::mt19937_64 gen(8);
+  std::normal_distribution<double> n(0, 1);
+  std::discrete_distribution<int> pattern({70, 15, 10, 5});
+  Rows rows;
+  for (int t = 0; t < 20'000; ++t) {
+    const double a = n(gen);
+    std::vector<double> r = {1e6 + a, 50 + 3 * a + n(gen), std::exp(a) + n(gen), -3e3 + n(gen),
+                             a * a,   1e-3 * (a + n(gen))};
+    switch (pattern(gen)) {
+      case 1:
+        r[2] = kNaN;
+        break;
+      case 2:
+        r[0] = kNaN;
+        r[4] = kNaN;
+        break;
+      case 3:
+        r[1] = r[2] = r[3] = kNaN;
+        break;
+      default:
+        break;
+    }
+    rows.push_back(r);
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, ManyDistinctMasksBeyondCapMatchPairwiseTwoPass) {
+  std::mt19937_64 gen(9);
+  std::normal_distribution<double> n(0, 1);
+  std::bernoulli_distribution missing(0.3);
+  Rows rows;
+  for (int t = 0; t < 6000; ++t) {
+    const double a = n(gen);
+    std::vector<double> r(12);
+    for (size_t c = 0; c < r.size(); ++c) r[c] = 100.0 * c + a * (c % 3) + n(gen);
+    for (double& v : r) {
+      if (missing(gen)) v = kNaN;
+    }
+    rows.push_back(r);
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, ColumnFirstSeenAfterMaskCapIsHandled) {
+  std::mt19937_64 gen(10);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  // Exactly kMaxMasks distinct masks over columns 0..6; column 7 absent throughout.
+  for (int t = 0; t < CorrelationMatrix::kMaxMasks * 40; ++t) {
+    const int q = t % CorrelationMatrix::kMaxMasks;
+    const double a = n(gen);
+    std::vector<double> r(8);
+    for (int c = 0; c < 7; ++c) r[c] = (c < 6 && (q >> c & 1) != 0) ? kNaN : a * c + n(gen);
+    r[7] = kNaN;
+    rows.push_back(r);
+  }
+  // Then a new mask: every column present, column 7 for the first time, far from zero.
+  for (int t = 0; t < 3000; ++t) {
+    const double a = n(gen);
+    std::vector<double> r(8);
+    for (int c = 0; c < 7; ++c) r[c] = a * c + n(gen);
+    r[7] = 1e8 - 5 * a + n(gen);
+    rows.push_back(r);
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, SpearmanHandlesDifferentPresencePerColumn) {
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> n(0, 1);
+  std::bernoulli_distribution missing(0.25);
+  Rows rows;
+  for (int t = 0; t < 4000; ++t) {
+    const double a = n(gen);
+    const bool even = t % 2 == 0;
+    rows.push_back({
+        a,                                              // always present
+        even ? kNaN : std::exp(a) + 0.3 * n(gen),       // odd rows only
+        even ? kNaN : std::round(2 * a + n(gen)),       // same rows as column 1, with ties
+        missing(gen) ? kNaN : -a * a + n(gen),          // random gaps
+        t < 2000 ? kNaN : std::round(a * 3) + 0.0 * a,  // second half only, with ties
+    });
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+}
+
+TEST(CorrelationMatrixTest, NegativeAndPositiveZeroTieInRanks) {
+  Rows rows = {{-0.0, 1}, {0.0, 2}, {1, 3}, {-1, 0}, {0.0, 4}, {-0.0, 2}};
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, MoreThanSixtyFourVariablesUsePairwisePath) {
+  std::mt19937_64 gen(12);
+  std::normal_distribution<double> n(0, 1);
+  std::bernoulli_distribution missing(0.1);
+  Rows rows;
+  for (int t = 0; t < 200; ++t) {
+    const double a = n(gen);
+    std::vector<double> r(66);
+    for (size_t c = 0; c < r.size(); ++c) r[c] = 1e7 * (c % 2) + a * (c % 5) + n(gen);
+    for (double& v : r) {
+      if (missing(gen)) v = kNaN;
+    }
+    rows.push_back(r);
+  }
+  const CorrelationMatrix m = Feed(rows);
+  ExpectMatrixNear(m.Pearson(), rows, false, 1e-9);
+  ExpectMatrixNear(m.Spearman(), rows, true, 1e-12);
+}
+
 }  // namespace
 }  // namespace inferscope

@@ -1,0 +1,74 @@
+#ifndef INFERSCOPE_DETECT_SCENARIO_FILE_H_
+#define INFERSCOPE_DETECT_SCENARIO_FILE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "detect/series_detector.h"
+
+namespace inferscope {
+
+// A detector scenario: a synthetic series, one detector, and what it must (not) flag.
+// Plain text, one directive per line, '#' starts a comment (the first comment line is the
+// scenario's description). The language is documented in docs/detectors.md ("Scenario
+// files"); in short:
+//
+//   # latency spike on a noisy flat baseline is caught at once
+//   detector: robust_z window=64 threshold=3.5 direction=above min_points=30
+//   step: 1m                          (time between points; default 1m; start: at t=0)
+//   series: noise(mean=200, sd=10, n=300, seed=1) then set(300..309, 600)
+//   expect: fire_between 300 302      (some point in [300, 302] scores >= 0.5)
+//   expect: quiet 0..299              (no point there scores >= 0.5; "320.." = to the end)
+//   expect: learning_until 30         (points < 30 are learning, point 30 is not)
+//   expect: max_score_in 0..299 0.2   (no score above 0.2 there)
+//
+// Generators append points: constant(value, n), noise(mean, sd, n, seed), ramp(from, to, n),
+// sine(mean, amp, period, n, phase) -- phase from the global index, so consecutive sines
+// continue -- values(1, 2, nan, ...), nan(n). All generators take sd= and seed= for added
+// Gaussian noise. Modifiers change points already generated: set(a..b, v), add(a..b, v).
+// Segments are joined by "then"; several series: lines continue each other.
+struct ScenarioExpectation {
+  enum class Kind { kFireBetween, kQuiet, kLearningUntil, kMaxScoreIn };
+  Kind kind;
+  size_t begin = 0;
+  size_t end = 0;  // inclusive; SIZE_MAX means the last point
+  double value = 0;
+  int line = 0;
+  std::string text;  // the directive as written, for messages
+};
+
+struct Scenario {
+  std::string path;
+  std::string description;
+  std::string detector_spec;
+  int detector_line = 0;
+  int64_t step_ns = kNanosPerMinute;
+  TimestampNs start_ns = 0;
+  std::vector<double> values;
+  std::vector<ScenarioExpectation> expectations;
+
+  TimestampNs TimeOf(size_t i) const { return start_ns + static_cast<int64_t>(i) * step_ns; }
+};
+
+// Parses a scenario; errors are InvalidArgument "path:line: what".
+Result<Scenario> ParseScenario(std::string_view text, std::string_view path);
+Result<Scenario> LoadScenarioFile(const std::string& path);
+
+// Feeds every point to the detector, in order.
+std::vector<DetectorOutput> RunScenario(const Scenario& scenario, SeriesDetector& detector);
+
+// Checks the expectations and the invariants every detector must keep (score in [0, 1],
+// score 0 while learning and on NaN points). Returns one "path:line: ..." message per
+// failure; empty when the scenario passes.
+std::vector<std::string> CheckScenario(const Scenario& scenario,
+                                       std::span<const DetectorOutput> outputs);
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_SCENARIO_FILE_H_
