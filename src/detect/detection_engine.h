@@ -1,0 +1,54 @@
+#ifndef INFERSCOPE_DETECT_DETECTION_ENGINE_H_
+#define INFERSCOPE_DETECT_DETECTION_ENGINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "detect/anomaly.h"
+#include "detect/anomaly_tracker.h"
+#include "detect/metric_spec.h"
+#include "stats/bucket_stats.h"
+
+namespace inferscope {
+
+// The detection engine: per model and metric a detector ensemble fed one value per closed
+// rollup bucket, and one AnomalyTracker turning scores into incidents.
+//
+// Buckets of one model must arrive in time order, each once; gaps (no requests) are the
+// caller's to feed as empty buckets so traffic drops are seen. Memory: one ensemble per
+// (model, metric) seen, see StateBytes(). Not thread-safe.
+class DetectionEngine {
+ public:
+  // Validates the specs by building each metric's detectors once.
+  static Result<std::unique_ptr<DetectionEngine>> Create(std::vector<MetricSpec> specs,
+                                                         AnomalyTracker::Options tracker = {});
+
+  // One closed bucket of `model` ("*" for the fleet-wide merge), starting at bucket_start.
+  void Observe(const std::string& model, TimestampNs bucket_start, const BucketStats& bucket);
+  // Resolves incidents of series that have been silent since before `now` - resolve_after.
+  void AdvanceTo(TimestampNs now) { tracker_.AdvanceTo(now); }
+
+  std::vector<Anomaly> Anomalies() const { return tracker_.Incidents(); }
+  const std::vector<MetricSpec>& specs() const { return specs_; }
+
+  size_t series_count() const { return series_.size(); }
+  size_t StateBytes() const;
+
+ private:
+  DetectionEngine(std::vector<MetricSpec> specs, AnomalyTracker::Options tracker,
+                  std::vector<std::unique_ptr<SeriesDetector>> prototypes);
+
+  std::vector<MetricSpec> specs_;
+  std::vector<std::unique_ptr<SeriesDetector>> prototypes_;  // one per spec
+  std::map<std::pair<std::string, size_t>, std::unique_ptr<SeriesDetector>> series_;
+  AnomalyTracker tracker_;
+};
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_DETECTION_ENGINE_H_

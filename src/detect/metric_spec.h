@@ -1,0 +1,40 @@
+#ifndef INFERSCOPE_DETECT_METRIC_SPEC_H_
+#define INFERSCOPE_DETECT_METRIC_SPEC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "detect/anomaly_kind.h"
+#include "detect/ensemble_detector.h"
+#include "stats/bucket_stats.h"
+
+namespace inferscope {
+
+// One per-bucket metric the engine watches on every model: how to read it from a rollup
+// bucket, which detectors judge it, and what kind of incident a deviation is.
+struct MetricSpec {
+  std::string metric;  // "latency_p95_ms"
+  AnomalyKind kind = AnomalyKind::kOutlier;
+  std::vector<std::string> detectors;  // spec lines, first = the one whose band is shown
+  EnsembleOptions ensemble;
+  // Buckets with fewer requests are not judged (their value is too noisy).
+  uint64_t min_requests = 0;
+  // Value of the metric in a bucket (NaN = not available).
+  double (*extract)(const BucketStats&) = nullptr;
+  // Extra condition on the bucket for the incident to count (e.g. GPU under-utilisation only
+  // matters while requests queue); nullptr = always.
+  bool (*gate)(const BucketStats&) = nullptr;
+  bool per_model = true;  // watched on each model
+  bool fleet = false;     // watched on the merge of all models (model "*")
+};
+
+// The inference metrics watched by default (docs/detectors.md):
+// latency_p95_ms, latency_p50_ms (drift), error_rate, requests (traffic drop, per model and
+// fleet-wide), gpu_util (with a queue), batch_fill_ratio, cost_usd, cache_hit_rate,
+// quality_score.
+std::vector<MetricSpec> DefaultMetricSpecs();
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_METRIC_SPEC_H_

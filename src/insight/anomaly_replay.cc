@@ -1,0 +1,66 @@
+#include "insight/anomaly_replay.h"
+
+#include <algorithm>
+#include <map>
+
+#include "detect/detection_engine.h"
+#include "insight/anomaly_explainer.h"
+
+namespace inferscope {
+namespace {
+
+using Buckets = std::vector<std::pair<TimestampNs, const BucketStats*>>;
+
+// Merge of the buckets in [from, to).
+BucketStats MergeRange(const Buckets& buckets, TimestampNs from, TimestampNs to) {
+  BucketStats out;
+  auto it = std::lower_bound(buckets.begin(), buckets.end(), from,
+                             [](const auto& b, TimestampNs t) { return b.first < t; });
+  for (; it != buckets.end() && it->first < to; ++it) out.Merge(*it->second);
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Anomaly>> AnomalyReplay::Run(
+    const std::vector<std::pair<std::string, const TimeRollup*>>& models) const {
+  INFERSCOPE_ASSIGN_OR_RETURN(auto engine,
+                              DetectionEngine::Create(options_.specs, options_.tracker));
+  if (models.empty()) return std::vector<Anomaly>{};
+  const int64_t width = models.front().second->width_ns();
+
+  // The fleet-wide merge, as its own rollup.
+  TimeRollup fleet(width);
+  for (const auto& [name, rollup] : models) fleet.Merge(*rollup);
+
+  std::map<std::string, Buckets> sorted;
+  for (const auto& [name, rollup] : models) sorted[name] = rollup->Sorted();
+  sorted["*"] = fleet.Sorted();
+
+  const BucketStats empty;
+  for (const auto& [name, buckets] : sorted) {
+    if (buckets.empty()) continue;
+    TimestampNs expected = buckets.front().first;
+    for (const auto& [start, stats] : buckets) {
+      int64_t missing = (start - expected) / width;
+      if (missing > 0 && missing <= options_.max_gap_buckets) {
+        for (int64_t i = 0; i < missing; ++i) engine->Observe(name, expected + i * width, empty);
+      }
+      engine->Observe(name, start, *stats);
+      expected = start + width;
+    }
+  }
+
+  std::vector<Anomaly> anomalies = engine->Anomalies();
+  AnomalyExplainer explainer;
+  for (Anomaly& a : anomalies) {
+    const Buckets& buckets = sorted[a.model];
+    TimestampNs end = (a.state == AnomalyState::kResolved ? a.end_ns : a.last_seen_ns) + width;
+    BucketStats window = MergeRange(buckets, a.start_ns, end);
+    BucketStats baseline = MergeRange(buckets, a.start_ns - options_.baseline_ns, a.start_ns);
+    explainer.Explain(window, baseline, &a);
+  }
+  return anomalies;
+}
+
+}  // namespace inferscope
