@@ -100,6 +100,16 @@ Result<Plan> MakePlan(const AnalyzeFlags& f) {
   p.analyzer.robust_z_threshold = f.robust_z;
   p.analyzer.iqr_k = f.iqr_k;
   p.analyzer.top_outliers = f.top;
+  if (f.detectors == "default") {
+    p.analyzer.detectors = AnalyzerOptions::Detectors::kDefault;
+  } else if (f.detectors == "naive") {
+    p.analyzer.detectors = AnalyzerOptions::Detectors::kNaive;
+  } else if (f.detectors == "none") {
+    p.analyzer.detectors = AnalyzerOptions::Detectors::kNone;
+  } else {
+    return Status::InvalidArgument(
+        fmt::format("invalid --detectors '{}': expected default, naive or none", f.detectors));
+  }
   return p;
 }
 
@@ -150,6 +160,10 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& f) {
   cmd->add_option("--max-errors", f.max_errors, "Rejected lines reported in full")
       ->capture_default_str();
   cmd->add_flag("--no-progress", f.no_progress, "Never draw a progress bar");
+  cmd->add_option("--detectors", f.detectors,
+                  "Anomaly detection over per-minute metrics: default, naive (the classic "
+                  "threshold rules, for comparison) or none")
+      ->capture_default_str();
   cmd->add_option("--color", f.color, "Colour in table output: auto, always, never")
       ->capture_default_str();
   return cmd;

@@ -36,6 +36,7 @@ struct AnalyzeFlags {
   size_t max_errors = 20;
   bool no_progress = false;
   std::string color = "auto";  // auto | always | never
+  std::string detectors = "default";  // default | naive | none
 };
 
 // Registers the subcommand; `flags` must outlive parsing.

@@ -30,6 +30,8 @@ struct Anomaly {
   TimestampNs start_ns = 0;
   TimestampNs end_ns = 0;        // meaningful only when resolved
   TimestampNs last_seen_ns = 0;  // last point over the threshold
+  // When it became firing (start + the pending period): when an alert would have gone out.
+  TimestampNs fired_ns = 0;
   // The worst point: observed vs expected at the peak deviation.
   TimestampNs peak_ns = 0;
   double observed = std::numeric_limits<double>::quiet_NaN();

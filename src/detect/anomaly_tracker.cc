@@ -128,6 +128,7 @@ bool AnomalyTracker::Observe(const std::string& model, const std::string& metric
     absorb();
     if (options_.pending_for_ns <= 0) {
       a.state = AnomalyState::kFiring;
+      a.fired_ns = p.ts;
       t.reported = true;
       changed = true;
     }
@@ -140,6 +141,7 @@ bool AnomalyTracker::Observe(const std::string& model, const std::string& metric
     if (t.anomaly.state == AnomalyState::kPending &&
         p.ts - t.anomaly.start_ns >= options_.pending_for_ns) {
       t.anomaly.state = AnomalyState::kFiring;
+      t.anomaly.fired_ns = p.ts;
       t.reported = true;
       changed = true;
     }
@@ -148,8 +150,10 @@ bool AnomalyTracker::Observe(const std::string& model, const std::string& metric
   }
 
   if (t.anomaly.state == AnomalyState::kPending) {
-    // Like Prometheus' `for:`, a pending alert that recovers is forgotten.
-    t = Track{};
+    // Like Prometheus' `for:`, a pending alert that recovers is forgotten; a score still
+    // between the two thresholds keeps it pending (hysteresis, as while firing), so a
+    // sustained shift whose score wobbles around the threshold is not lost.
+    if (out.learning || out.score < options_.resolve_threshold) t = Track{};
     return false;
   }
   if (out.score < options_.resolve_threshold || out.learning) {

@@ -18,7 +18,8 @@ namespace inferscope {
 //
 //   idle --score >= fire_threshold--> pending --held for pending_for--> firing
 //   firing --score < resolve_threshold for resolve_after--> resolved (end = last bad point)
-//   pending --recovers before pending_for--> dropped (never reported)
+//   pending --score < resolve_threshold before pending_for--> dropped (never reported)
+//   (a score between the thresholds keeps a pending or firing incident as it is)
 //
 // Grouping: one incident per (model, metric, kind); more bad points extend it instead of
 // opening new ones. De-duplication across a flapping series: a new breach within `cooldown`

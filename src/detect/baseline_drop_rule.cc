@@ -11,12 +11,9 @@ constexpr uint8_t kVersion = 1;
 }  // namespace
 
 Status BaselineDropOptions::Validate() const {
-  if ((max_drop_pct > 0) == (max_drop_abs > 0)) {
-    return Status::InvalidArgument(
-        "baseline_drop: set exactly one of max_drop_pct and max_drop_abs (> 0)");
-  }
-  if (max_drop_pct >= 100) {
-    return Status::InvalidArgument("baseline_drop: max_drop_pct must be < 100");
+  if (!(max_drop_abs >= 0)) return Status::InvalidArgument("baseline_drop: max_drop_abs < 0");
+  if (max_drop_abs == 0 && !(max_drop_pct > 0 && max_drop_pct < 100)) {
+    return Status::InvalidArgument("baseline_drop: max_drop_pct must be in (0, 100)");
   }
   if (window < 1 || min_points < 1 || min_points > window) {
     return Status::InvalidArgument("baseline_drop: need 1 <= min_points <= window");

@@ -13,8 +13,8 @@ struct BaselineDropOptions {
   // Fires when the value has dropped from its baseline (mean of the previous `window`
   // points) by more than `max_drop_pct` percent of the baseline, or by more than
   // `max_drop_abs` in the series' unit ("cache hit rate dropped more than 20%",
-  // "quality score dropped more than 5 points"). Set the one you do not use to 0.
-  double max_drop_pct = 0;
+  // "quality score dropped more than 5 points"). max_drop_abs > 0 takes precedence.
+  double max_drop_pct = 20;
   double max_drop_abs = 0;
   uint32_t window = 60;
   uint32_t min_points = 10;

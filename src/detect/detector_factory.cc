@@ -1,5 +1,7 @@
 #include "detect/detector_factory.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -9,13 +11,16 @@
 
 #include "core/clock.h"
 #include "detect/band_detector.h"
+#include "detect/baseline_drop_rule.h"
 #include "detect/cusum_detector.h"
 #include "detect/detector_common.h"
 #include "detect/drift_detector.h"
 #include "detect/ewma_chart_detector.h"
 #include "detect/iqr_detector.h"
+#include "detect/ratio_to_baseline_rule.h"
 #include "detect/robust_z_detector.h"
 #include "detect/seasonal_detector.h"
+#include "detect/threshold_rule.h"
 #include "detect/zscore_detector.h"
 
 namespace inferscope {
@@ -26,7 +31,7 @@ Result<double> ParseDouble(std::string_view text) {
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, v);
   if (ec != std::errc() || ptr != end || std::isnan(v)) {
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a number");
+    return Status::InvalidArgument(fmt::format("'{}' is not a number", text));
   }
   return v;
 }
@@ -123,8 +128,8 @@ class ParamReader {
   }
 
   Status Error(std::string_view key, const std::string& why) const {
-    return Status::InvalidArgument(std::string(detector_) + ": option " + std::string(key) +
-                                   ": " + why);
+    return Status::InvalidArgument(std::string(detector_) + ": option " + std::string(key) + ": " +
+                                   why);
   }
 
   std::string_view detector_;
@@ -162,17 +167,19 @@ Result<int64_t> ParseDurationNs(std::string_view text) {
   } else if (unit == "w") {
     scale = 7 * kNanosPerDay;
   } else {
-    return Status::InvalidArgument("'" + std::string(text) + "' has an unknown duration unit");
+    return Status::InvalidArgument(fmt::format("'{}' has an unknown duration unit", text));
   }
   Result<double> n = ParseDouble(text.substr(0, unit_at));
   if (!n.ok() || !(*n > 0) || *n * static_cast<double>(scale) > 9e18) {
-    return Status::InvalidArgument("'" + std::string(text) + "' is not a positive duration");
+    return Status::InvalidArgument(fmt::format("'{}' is not a positive duration", text));
   }
   return static_cast<int64_t>(std::llround(*n * static_cast<double>(scale)));
 }
 
 std::vector<std::string_view> DetectorNames() {
-  return {"zscore", "robust_z", "iqr", "band", "ewma_chart", "cusum", "drift", "seasonal"};
+  return {"zscore",       "robust_z", "iqr",      "band",      "ewma_chart",
+          "cusum",        "drift",    "seasonal", "threshold", "ratio_to_baseline",
+          "baseline_drop"};
 }
 
 Result<std::unique_ptr<SeriesDetector>> MakeDetector(std::string_view name,
@@ -250,6 +257,30 @@ Result<std::unique_ptr<SeriesDetector>> MakeDetector(std::string_view name,
     INFERSCOPE_RETURN_IF_ERROR(r.Common(&o));
     return Build<SeasonalDetector>(o, r);
   }
+  if (name == "threshold") {
+    ThresholdOptions o;
+    INFERSCOPE_RETURN_IF_ERROR(r.Double("threshold", &o.threshold));
+    INFERSCOPE_RETURN_IF_ERROR(r.Dir("direction", &o.direction));
+    double ignore_zero = 0;
+    INFERSCOPE_RETURN_IF_ERROR(r.Double("ignore_zero", &ignore_zero));
+    o.ignore_zero = ignore_zero != 0;
+    return Build<ThresholdRule>(o, r);
+  }
+  if (name == "ratio_to_baseline") {
+    RatioToBaselineOptions o;
+    INFERSCOPE_RETURN_IF_ERROR(r.Double("k", &o.k));
+    INFERSCOPE_RETURN_IF_ERROR(r.UInt("window", &o.window));
+    INFERSCOPE_RETURN_IF_ERROR(r.Common(&o));
+    return Build<RatioToBaselineRule>(o, r);
+  }
+  if (name == "baseline_drop") {
+    BaselineDropOptions o;
+    INFERSCOPE_RETURN_IF_ERROR(r.Double("max_drop_pct", &o.max_drop_pct));
+    INFERSCOPE_RETURN_IF_ERROR(r.Double("max_drop_abs", &o.max_drop_abs));
+    INFERSCOPE_RETURN_IF_ERROR(r.UInt("window", &o.window));
+    INFERSCOPE_RETURN_IF_ERROR(r.UInt("min_points", &o.min_points));
+    return Build<BaselineDropRule>(o, r);
+  }
   return Status::InvalidArgument("unknown detector '" + std::string(name) + "'");
 }
 
@@ -270,8 +301,7 @@ Result<std::unique_ptr<SeriesDetector>> ParseDetectorSpec(std::string_view spec)
       return Status::InvalidArgument("detector option '" + std::string(words[w]) +
                                      "' is not key=value");
     }
-    params.push_back(
-        {std::string(words[w].substr(0, eq)), std::string(words[w].substr(eq + 1))});
+    params.push_back({std::string(words[w].substr(0, eq)), std::string(words[w].substr(eq + 1))});
   }
   return MakeDetector(words[0], params);
 }

@@ -49,10 +49,9 @@ DetectorOutput EwmaChartDetector::Update(TimestampNs /*ts*/, double value) {
   const double sigma_z = sd * std::sqrt(lambda / (2 - lambda) * (1 - decay_));
   const double limit = options_.sigma_limit * sigma_z;
   const double dev = z_ - mean;
-  const DetectorOutput out =
-      ScoreDeviation(dev, dev / (options_.sigma_limit * FloorSigma(sigma_z, mean)),
-                     options_.direction, options_.min_abs_deviation, mean, mean - limit,
-                     mean + limit);
+  const DetectorOutput out = ScoreDeviation(
+      dev, dev / (options_.sigma_limit * FloorSigma(sigma_z, mean)), options_.direction,
+      options_.min_abs_deviation, mean, mean - limit, mean + limit);
   const double clip = kWinsorSigmas * sd;
   baseline_.Add(sd > 0 ? std::clamp(value, mean - clip, mean + clip) : value);
   return out;

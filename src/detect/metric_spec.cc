@@ -54,7 +54,7 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        false});
   add({"latency_p50_ms",
        AnomalyKind::kLatencyDrift,
-       {"drift window=240 blocks=8 threshold=6 direction=above min_points=120"},
+       {"drift window=240 blocks=8 threshold=0.5 direction=above"},
        Floors(Direction::kAbove, 5, 0.3),
        5,
        LatencyP50,
@@ -108,9 +108,10 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        false});
   add({"cache_hit_rate",
        AnomalyKind::kCacheDegradation,
-       {"robust_z window=60 threshold=6 direction=below min_points=20"},
+       {"robust_z window=60 threshold=4 direction=below min_points=20",
+        "cusum window=60 k=0.5 h=6 direction=below min_points=30"},
        Floors(Direction::kBelow, 0.1, 0.3),
-       5,
+       20,
        CacheHitRate,
        nullptr,
        true,
@@ -125,6 +126,89 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        true,
        false});
   return specs;
+}
+
+std::vector<MetricSpec> NaiveMetricSpecs() {
+  const EnsembleOptions none;
+  EnsembleOptions above = none, below = none;
+  above.direction = Direction::kAbove;
+  below.direction = Direction::kBelow;
+  return {
+      {"latency_p95_ms",
+       AnomalyKind::kLatencySpike,
+       {"ratio_to_baseline k=3 window=60 min_points=10"},
+       above,
+       1,
+       LatencyP95,
+       nullptr,
+       true,
+       false},
+      {"error_rate",
+       AnomalyKind::kErrorBurst,
+       {"threshold threshold=0.05"},
+       above,
+       1,
+       ErrorRate,
+       nullptr,
+       true,
+       true},
+      {"requests",
+       AnomalyKind::kTrafficDrop,
+       {"ratio_to_baseline k=2 window=60 min_points=10 direction=below"},
+       below,
+       0,
+       Requests,
+       nullptr,
+       true,
+       true},
+      {"gpu_util",
+       AnomalyKind::kGpuUnderutil,
+       {"threshold threshold=40 direction=below"},
+       below,
+       1,
+       GpuUtil,
+       [](const BucketStats& b) {
+         double q = b.Mean(EventField::kQueueDepth);
+         return std::isfinite(q) && q > 0;
+       },
+       true,
+       false},
+      {"batch_fill_ratio",
+       AnomalyKind::kPoorBatching,
+       {"threshold threshold=0.3 direction=below ignore_zero=1"},
+       below,
+       1,
+       BatchFill,
+       nullptr,
+       true,
+       false},
+      {"cost_usd",
+       AnomalyKind::kCostSpike,
+       {"ratio_to_baseline k=2 window=60 min_points=10"},
+       above,
+       1,
+       Cost,
+       nullptr,
+       true,
+       false},
+      {"cache_hit_rate",
+       AnomalyKind::kCacheDegradation,
+       {"baseline_drop max_drop_pct=20 window=60 min_points=10"},
+       below,
+       1,
+       CacheHitRate,
+       nullptr,
+       true,
+       false},
+  };
+}
+
+AnomalyTracker::Options NaiveTrackerOptions() {
+  AnomalyTracker::Options o;
+  o.pending_for_ns = 0;
+  o.resolve_after_ns = kNanosPerMinute;
+  o.cooldown_ns = 0;
+  return o;
 }
 
 }  // namespace inferscope

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "detect/anomaly_kind.h"
+#include "detect/anomaly_tracker.h"
 #include "detect/ensemble_detector.h"
 #include "stats/bucket_stats.h"
 
@@ -34,6 +35,16 @@ struct MetricSpec {
 // fleet-wide), gpu_util (with a queue), batch_fill_ratio, cost_usd, cache_hit_rate,
 // quality_score.
 std::vector<MetricSpec> DefaultMetricSpecs();
+
+// The rules inference teams typically write first, for comparison (bench/incident_bench.sh):
+// latency p95 > 3x its rolling mean, error rate > 5%, GPU utilisation < 40% with a queue,
+// 0 < batch fill < 30%, cost > 2x its rolling average, cache hit rate down > 20%, traffic
+// below half its rolling mean. No deviation floors. Pair with NaiveTrackerOptions().
+std::vector<MetricSpec> NaiveMetricSpecs();
+
+// Alerting as naive rules usually run: every breach alerts at once (no pending period) and
+// one quiet minute resolves it.
+AnomalyTracker::Options NaiveTrackerOptions();
 
 }  // namespace inferscope
 

@@ -35,9 +35,9 @@ DetectorOutput RobustZDetector::Update(TimestampNs /*ts*/, double value) {
     const double sigma = FloorSigma(scale, median);
     const double dev = value - median;
     const double half_band = options_.threshold * scale;
-    out = ScoreDeviation(dev, dev / sigma / options_.threshold, options_.direction,
-                         options_.min_abs_deviation, median, median - half_band,
-                         median + half_band);
+    out =
+        ScoreDeviation(dev, dev / sigma / options_.threshold, options_.direction,
+                       options_.min_abs_deviation, median, median - half_band, median + half_band);
   }
   window_.Push(value);
   ++seen_;

@@ -1,5 +1,7 @@
 #include "detect/scenario_file.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -34,7 +36,7 @@ Result<double> Number(std::string_view s) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size()) {
-    return Status::InvalidArgument("'" + std::string(s) + "' is not a number");
+    return Status::InvalidArgument(fmt::format("'{}' is not a number", s));
   }
   return v;
 }
@@ -44,7 +46,7 @@ Result<size_t> Index(std::string_view s) {
   size_t v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || ptr != s.data() + s.size()) {
-    return Status::InvalidArgument("'" + std::string(s) + "' is not a point index");
+    return Status::InvalidArgument(fmt::format("'{}' is not a point index", s));
   }
   return v;
 }
@@ -330,8 +332,7 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view path) {
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     ++line_no;
     auto fail = [&](const Status& st) {
-      return Status::InvalidArgument(s.path + ":" + std::to_string(line_no) + ": " +
-                                     st.message());
+      return Status::InvalidArgument(s.path + ":" + std::to_string(line_no) + ": " + st.message());
     };
     const size_t hash = line.find('#');
     if (hash != std::string_view::npos) {

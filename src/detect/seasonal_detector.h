@@ -51,8 +51,8 @@ struct SeasonalOptions {
 // interpolated between hours; sigma is the bucket's residual sd, floored at 0.7 x the local
 // noise level (an EWMA of |first differences|, which smooth seasonality does not inflate).
 // Until a period is found -- and for series without one -- it falls back to a rolling
-// median/MAD robust z (same noise floor). Native statistic: |x - expected| / sigma, divided by threshold.
-// expected and band = expected +- threshold * sigma from whichever baseline scored.
+// median/MAD robust z (same noise floor). Native statistic: |x - expected| / sigma, divided by
+// threshold. expected and band = expected +- threshold * sigma from whichever baseline scored.
 // Cost: O(log W) per point plus O(candidates * history_bins) once per bin. State with the
 // defaults ~3.8 KiB (finder 1.3 KiB, profile 1.7 KiB, fallback 0.5 KiB); a daily-only
 // configuration (periods=1d history_bins=48) ~1.2 KiB.

@@ -1,10 +1,12 @@
 #include "ingest/jsonl_parser.h"
 
+#include <emmintrin.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -15,18 +17,27 @@
 
 // Design (format: docs/log-format.md).
 //
-// Fast path: simdjson's iterate_many over the whole buffer. iterate_many sees a stream of
-// JSON documents, not lines, so every document is checked to be exactly one line: it must
-// start at the first non-blank byte of the next unread line, and the next structural
-// character after it must lie beyond that line's '\n' with only blanks in between. Only
-// records that pass every check are emitted from the fast path.
+// Line scanner (ScanRun): a hand-written, strict reader for the common line, a flat object
+// whose keys and our fields' values carry no escapes. It takes a line only when it is sure
+// simdjson would accept it with the same Event (it checks UTF-8 inside strings and accepts
+// only ASCII JSON grammar outside them); for anything else, and for every record the
+// parser would reject, it hands the line to the slow path below. Lines without their '\n'
+// (the buffer's last) go to simdjson too, so the scanner never reads more than 16 bytes
+// past a line's '\n'. fuzz/jsonl_parser_fuzz.cc checks it against simdjson.
 //
-// Slow path: one line at a time with a second parser (parser.iterate on the line). It is
-// the single source of truth for rejects: any record the fast path would reject, any
-// document it cannot place on one line, and any stream error, is handed to it. After a
-// stream error the slow path runs for a while (a budget that grows while errors keep
-// coming) and then the fast path restarts at the next line, so one bad line costs little
-// and a file of garbage does not restart the stream for every line.
+// Stream path (FastRun): simdjson's iterate_many over the rest of the buffer, for what
+// the scanner leaves. iterate_many sees a stream of JSON documents, not lines, so every
+// document is checked to be exactly one line: it must start at the first non-blank byte of
+// the next unread line, and the next structural character after it must lie beyond that
+// line's '\n' with only blanks in between. Only records that pass every check are emitted
+// from the stream path.
+//
+// Slow path (SlowLine): one line at a time with a second parser (parser.iterate on the
+// line). It is the single source of truth for rejects: any record the other paths would
+// reject, any document the stream cannot place on one line, and any stream error, is
+// handed to it. After a stream error the slow path runs for a while (a budget that grows
+// while errors keep coming) and then the stream restarts at the next line, so one bad line
+// costs little and a file of garbage does not restart the stream for every line.
 
 namespace inferscope {
 namespace {
@@ -39,6 +50,12 @@ constexpr size_t kMinSlowBudget = 64 << 10;
 constexpr size_t kMaxSlowBudget = size_t{64} << 20;
 // A fast run shorter than this before failing again counts as "errors keep coming".
 constexpr size_t kShortFastRun = 1 << 20;
+// Line scanner: nesting it follows in unknown values; a line it hands to simdjson costs
+// kBailCost, a line it takes pays back 1, and at kMaxBailScore the next kBatchBytes go
+// through the simdjson stream instead (input the scanner rarely takes).
+constexpr int kMaxSkipDepth = 32;
+constexpr uint32_t kBailCost = 16;
+constexpr uint32_t kMaxBailScore = 512;
 
 // Our fields. The first kEventFieldCount values are the numeric EventFields, in order.
 enum Target : uint8_t {
@@ -102,9 +119,11 @@ constexpr FieldSpec kUserSpec = F("user", kUser);
 constexpr FieldSpec kParentSpanSpec = F("parent_span_id", kParentSpanId);
 
 // True when the raw key (bytes after the opening quote) is exactly `name`. Reads at most
-// name.size() + 1 bytes: safe for our short names thanks to the buffer's padding.
-inline bool KeyIs(const char* key, std::string_view name) {
-  return std::memcmp(key, name.data(), name.size()) == 0 && key[name.size()] == '"';
+// sizeof(name) bytes: safe for our short names thanks to the buffer's padding. The length
+// is a constant, so the compare is a couple of loads, not a memcmp call.
+template <size_t N>
+inline bool KeyIs(const char* key, const char (&name)[N]) {
+  return std::memcmp(key, name, N - 1) == 0 && key[N - 1] == '"';
 }
 
 // Dispatch on the first byte, then compare a handful of candidates.
@@ -182,29 +201,15 @@ uint8_t TargetFromName(std::string_view name) {
   return kTargetCount;
 }
 
-std::string_view* StringMember(Event& e, uint8_t target) {
-  switch (target) {
-    case kRequestId:
-      return &e.request_id;
-    case kModel:
-      return &e.model;
-    case kCacheTier:
-      return &e.cache_tier;
-    case kTaskType:
-      return &e.task_type;
-    case kUser:
-      return &e.user;
-    case kService:
-      return &e.service;
-    case kTraceId:
-      return &e.trace_id;
-    case kSpanId:
-      return &e.span_id;
-    case kParentSpanId:
-      return &e.parent_span_id;
-    default:
-      return nullptr;
-  }
+// Event's string members by target, kRequestId first (the order of Target).
+constexpr std::string_view Event::*kStringMembers[] = {
+    &Event::request_id, &Event::model,    &Event::cache_tier, &Event::task_type,     &Event::user,
+    &Event::service,    &Event::trace_id, &Event::span_id,    &Event::parent_span_id};
+static_assert(kParentSpanId - kRequestId + 1 == std::size(kStringMembers));
+
+// The string member for a string target (kRequestId..kParentSpanId).
+inline std::string_view* StringMember(Event& e, uint8_t target) {
+  return &(e.*kStringMembers[target - kRequestId]);
 }
 
 inline bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -273,6 +278,25 @@ bool IntEpochToNs(int64_t v, TimestampNs* out) {
   return !__builtin_mul_overflow(v, mult, out);
 }
 
+// A string timestamp: ISO-8601, or a numeric string read as an epoch number.
+Result<TimestampNs> TimestampFromString(std::string_view s) {
+  bool iso = s.size() >= 10 && s[4] == '-';
+  if (!iso && !s.empty()) {
+    const char* end = s.data() + s.size();
+    int64_t i = 0;
+    auto [ip, iec] = std::from_chars(s.data(), end, i);
+    if (iec == std::errc() && ip == end) {
+      TimestampNs ns = 0;
+      if (!IntEpochToNs(i, &ns)) return Status::InvalidArgument("timestamp out of range");
+      return ns;
+    }
+    double d = 0;
+    auto [dp, dec] = std::from_chars(s.data(), end, d, std::chars_format::fixed);
+    if (dec == std::errc() && dp == end) return EpochNumberToNs(d);
+  }
+  return ParseIso8601(s);
+}
+
 bool EqualsLower(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -325,6 +349,280 @@ EventStatus StatusFromText(std::string_view s) {
   }
 }
 
+// --- the line scanner's helpers (see "Line scanner" in the design note) -----------------
+
+inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+inline const char* SkipBlanks(const char* p) {
+  while (IsBlank(*p)) ++p;
+  return p;
+}
+
+// p: just past a string's opening quote. Returns its closing quote, or nullptr when a
+// backslash or a control byte (< 0x20, '\n' included) comes first, or when the string is
+// not valid UTF-8 (the scanner takes only ASCII outside strings, so this checks the
+// line). Reads 16-byte blocks: never more than 15 bytes past the line's '\n'.
+[[gnu::always_inline]] inline const char* ScanPlainString(const char* p) {
+  const char* start = p;
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i max_control = _mm_set1_epi8(0x1f);
+  unsigned non_ascii = 0;
+  for (;;) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
+    __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, max_control), v);
+    auto special = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, backslash), control)));
+    auto high = static_cast<unsigned>(_mm_movemask_epi8(v));
+    if ((quotes | special) != 0) {
+      unsigned before = (quotes & (0u - quotes)) - 1;  // bytes before the first quote
+      if ((special & before) != 0 || quotes == 0) return nullptr;
+      const char* end = p + __builtin_ctz(quotes);
+      if ((non_ascii | (high & before)) != 0 &&
+          !simdjson::validate_utf8(start, static_cast<size_t>(end - start))) {
+        return nullptr;
+      }
+      return end;
+    }
+    non_ascii |= high;
+    p += 16;
+  }
+}
+
+// p: just past a string's opening quote. Like ScanPlainString but steps over valid
+// escapes (\" \\ \/ \b \f \n \r \t \uXXXX). For values we only skip.
+const char* ScanEscapedString(const char* p) {
+  if (const char* q = ScanPlainString(p); q != nullptr) return q;
+  const char* start = p;
+  for (;;) {
+    while (*p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    if (*p == '"') {
+      return simdjson::validate_utf8(start, static_cast<size_t>(p - start)) ? p : nullptr;
+    }
+    if (*p != '\\') return nullptr;
+    char e = p[1];
+    if (e == 'u') {
+      for (int i = 2; i < 6; ++i) {
+        char h = static_cast<char>(p[i] | 0x20);
+        if (!IsDigit(p[i]) && (h < 'a' || h > 'f')) return nullptr;
+      }
+      p += 6;
+    } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
+               e == 't') {
+      p += 2;
+    } else {
+      return nullptr;
+    }
+  }
+}
+
+constexpr double kExactPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// A JSON number token, strictly by the grammar, and its value correctly rounded (as
+// simdjson computes it). Fields: see ScanNumber.
+struct NumberToken {
+  const char* end = nullptr;  // nullptr: not a number we take (malformed, or out of range)
+  double value = 0;
+  bool is_float = false;  // has a fraction or an exponent (simdjson's floating_point_number)
+  bool integral = false;  // not is_float and at most 18 digits: `integer` is exact
+  int64_t integer = 0;
+};
+
+// Scans the number at p. With kConvert false only the grammar is checked.
+template <bool kConvert>
+NumberToken ScanNumberSlow(const char* p) {
+  NumberToken t;
+  const char* start = p;
+  bool negative = *p == '-';
+  p += negative;
+  uint64_t mantissa = 0;
+  const char* digits_start = p;
+  if (*p == '0') {
+    ++p;
+    if (IsDigit(*p)) return t;  // leading zero
+  } else if (IsDigit(*p)) {
+    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
+  } else {
+    return t;
+  }
+  size_t int_digits = static_cast<size_t>(p - digits_start);
+  int64_t frac_digits = 0;
+  bool is_float = false;
+  if (*p == '.') {
+    is_float = true;
+    const char* frac_start = ++p;
+    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
+    frac_digits = p - frac_start;
+    if (frac_digits == 0) return t;
+  }
+  int64_t exponent = 0;
+  if ((*p | 0x20) == 'e') {
+    is_float = true;
+    ++p;
+    bool exp_negative = *p == '-';
+    if (*p == '-' || *p == '+') ++p;
+    if (!IsDigit(*p)) return t;
+    while (IsDigit(*p)) {
+      if (exponent < 100000) exponent = exponent * 10 + (*p - '0');
+      ++p;
+    }
+    if (exp_negative) exponent = -exponent;
+  }
+  if constexpr (kConvert) {
+    size_t digits = int_digits + static_cast<size_t>(frac_digits);
+    int64_t power = exponent - frac_digits;
+    if (digits <= 19 && mantissa <= (uint64_t{1} << 53) && power >= -22 && power <= 22) {
+      // Clinger's fast path: both operands exact, one rounding: correctly rounded.
+      double m = static_cast<double>(mantissa);
+      t.value = power < 0 ? m / kExactPowersOf10[-power] : m * kExactPowersOf10[power];
+      if (negative) t.value = -t.value;
+    } else {
+      auto [ptr, ec] = std::from_chars(start, p, t.value);
+      if (ec != std::errc() || ptr != p) return t;
+      // Where libraries may disagree (underflow, overflow, subnormals): simdjson decides.
+      if (!std::isnormal(t.value) && (t.value != 0 || mantissa != 0 || digits > 19)) return t;
+    }
+    t.is_float = is_float;
+    if (!is_float && int_digits <= 18) {
+      t.integral = true;
+      t.integer = negative ? -static_cast<int64_t>(mantissa) : static_cast<int64_t>(mantissa);
+    }
+  }
+  t.end = p;
+  return t;
+}
+
+// True when key[0, N - 1) is `name` (the length was checked by the caller).
+template <size_t N>
+inline bool KeyEq(const char* key, const char (&name)[N]) {
+  return std::memcmp(key, name, N - 1) == 0;
+}
+
+// 0x80 in every byte of w (8 input bytes, the first one lowest) that is not an ASCII
+// digit. Carries and borrows only start at non-digit bytes and move up, so the lowest
+// flag is exactly the first non-digit.
+[[gnu::always_inline]] inline uint64_t NonDigitFlags(uint64_t w) {
+  return ((w + 0x4646464646464646ULL) | (w - 0x3030303030303030ULL)) & 0x8080808080808080ULL;
+}
+
+// The value of the first n (1..8) bytes of w, all ASCII digits.
+[[gnu::always_inline]] inline uint64_t DigitsValue(uint64_t w, unsigned n) {
+  uint64_t v = (w - 0x3030303030303030ULL) << (8 * (8 - n));  // leading zero digits
+  v = v * 10 + (v >> 8);
+  return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+          (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+         32;
+}
+
+constexpr uint64_t kPowersOf10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+// ScanNumber<true> for the common shape, up to 7 integer and 7 fraction digits and no
+// exponent, 8 bytes at a time; anything else goes to ScanNumberSlow.
+[[gnu::always_inline]] inline NumberToken ScanNumber(const char* p) {
+  const char* start = p;
+  const bool negative = *p == '-';
+  p += negative;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  uint64_t flags = NonDigitFlags(w);
+  if (flags == 0) return ScanNumberSlow<true>(start);
+  const auto int_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
+  if (int_digits == 0 || (int_digits > 1 && *p == '0')) return NumberToken{};
+  uint64_t mantissa = DigitsValue(w, int_digits);
+  p += int_digits;
+  NumberToken t;
+  if (*p == '.') {
+    std::memcpy(&w, p + 1, 8);
+    flags = NonDigitFlags(w);
+    if (flags == 0) return ScanNumberSlow<true>(start);
+    const auto frac_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
+    if (frac_digits == 0) return NumberToken{};
+    mantissa = mantissa * kPowersOf10[frac_digits] + DigitsValue(w, frac_digits);
+    p += 1 + frac_digits;
+    if ((*p | 0x20) == 'e') return ScanNumberSlow<true>(start);
+    // At most 14 digits: exact in a double, and one correctly rounded division.
+    t.value = static_cast<double>(mantissa) / kExactPowersOf10[frac_digits];
+    t.is_float = true;
+  } else {
+    if ((*p | 0x20) == 'e') return ScanNumberSlow<true>(start);
+    t.value = static_cast<double>(mantissa);
+    t.integral = true;
+    t.integer = static_cast<int64_t>(mantissa);
+  }
+  if (negative) {
+    t.value = -t.value;
+    t.integer = -t.integer;
+  }
+  t.end = p;
+  return t;
+}
+
+// Our field named by the raw key [key, key + n), or nullptr. Compares with constant-size
+// loads after a switch on the length.
+const FieldSpec* LookupKey(const char* key, size_t n) {
+  switch (n) {
+    case 2:
+      if (KeyEq(key, "ts")) return &kTsSpec;
+      return nullptr;
+    case 4:
+      if (KeyEq(key, "time")) return &kTimeSpec;
+      if (KeyEq(key, "user")) return &kUserSpec;
+      return nullptr;
+    case 5:
+      if (KeyEq(key, "model")) return &kModelSpec;
+      return nullptr;
+    case 6:
+      if (KeyEq(key, "status")) return &kStatusSpec;
+      return nullptr;
+    case 7:
+      if (KeyEq(key, "latency")) return &kLatencySpec;
+      if (KeyEq(key, "ttft_ms")) return &kTtftSpec;
+      if (KeyEq(key, "service")) return &kServiceSpec;
+      if (KeyEq(key, "span_id")) return &kSpanIdSpec;
+      return nullptr;
+    case 8:
+      if (KeyEq(key, "trace_id")) return &kTraceIdSpec;
+      if (KeyEq(key, "gpu_util")) return &kGpuSpec;
+      if (KeyEq(key, "cost_usd")) return &kCostSpec;
+      return nullptr;
+    case 9:
+      if (KeyEq(key, "timestamp")) return &kTimestampSpec;
+      if (KeyEq(key, "task_type")) return &kTaskTypeSpec;
+      if (KeyEq(key, "cache_hit")) return &kCacheHitSpec;
+      return nullptr;
+    case 10:
+      if (KeyEq(key, "request_id")) return &kRequestIdSpec;
+      if (KeyEq(key, "latency_ms")) return &kLatencyMsSpec;
+      if (KeyEq(key, "batch_size")) return &kBatchSizeSpec;
+      if (KeyEq(key, "cache_tier")) return &kCacheTierSpec;
+      if (KeyEq(key, "model_name")) return &kModelNameSpec;
+      return nullptr;
+    case 11:
+      if (KeyEq(key, "duration_ms")) return &kDurationSpec;
+      if (KeyEq(key, "queue_depth")) return &kQueueSpec;
+      return nullptr;
+    case 12:
+      if (KeyEq(key, "input_tokens")) return &kInputSpec;
+      return nullptr;
+    case 13:
+      if (KeyEq(key, "output_tokens")) return &kOutputSpec;
+      if (KeyEq(key, "quality_score")) return &kQualitySpec;
+      return nullptr;
+    case 14:
+      if (KeyEq(key, "memory_used_gb")) return &kMemorySpec;
+      if (KeyEq(key, "parent_span_id")) return &kParentSpanSpec;
+      return nullptr;
+    case 16:
+      if (KeyEq(key, "batch_fill_ratio")) return &kBatchFillSpec;
+      return nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 // Outcome of reading a record or one of its values.
 enum class Verdict : uint8_t { kOk, kReject, kMalformed };
 
@@ -369,7 +667,10 @@ struct JsonlParser::Impl {
 
   uint32_t MatchMapped(const std::vector<uint32_t>& level, const char* key) const {
     if (level.empty()) return UINT32_MAX;
-    std::string_view k(key, RawKeyLength(key));
+    return MatchMapped(level, std::string_view(key, RawKeyLength(key)));
+  }
+
+  uint32_t MatchMapped(const std::vector<uint32_t>& level, std::string_view k) const {
     for (uint32_t idx : level) {
       if (map_nodes[idx].name == k) return idx;
     }
@@ -456,25 +757,7 @@ struct JsonlParser::Impl {
     }
     std::string_view s = ReadString(v);
     if (s.data() == nullptr) return Verdict::kMalformed;
-    bool iso = s.size() >= 10 && s[4] == '-';
-    if (!iso && !s.empty()) {
-      const char* end = s.data() + s.size();
-      int64_t i = 0;
-      auto [ip, iec] = std::from_chars(s.data(), end, i);
-      if (iec == std::errc() && ip == end) {
-        if (!IntEpochToNs(i, out)) return Reject(spec, "timestamp out of range");
-        return Verdict::kOk;
-      }
-      double d = 0;
-      auto [dp, dec] = std::from_chars(s.data(), end, d, std::chars_format::fixed);
-      if (dec == std::errc() && dp == end) {
-        Result<TimestampNs> r = EpochNumberToNs(d);
-        if (!r.ok()) return Reject(spec, "{}", r.status().message());
-        *out = *r;
-        return Verdict::kOk;
-      }
-    }
-    Result<TimestampNs> r = ParseIso8601(s);
+    Result<TimestampNs> r = TimestampFromString(s);
     if (!r.ok()) return Reject(spec, "{}", r.status().message());
     *out = *r;
     return Verdict::kOk;
@@ -791,12 +1074,346 @@ struct JsonlParser::Impl {
     if (SkipBlankLines(data, len, c) >= len) c.pos = len;
   }
 
+  // --- line scanner ------------------------------------------------------------------------
+
+  // ParseIso8601 for the shape logs nearly always use, "YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z",
+  // with the date's midnight cached (consecutive records share it). Same result; false
+  // for any other shape or any error: then ParseIso8601 decides.
+  bool FastIso8601(std::string_view s, TimestampNs* out) {
+    const size_t n = s.size();
+    if (n < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z') return false;
+    if (std::memcmp(s.data(), cached_date, sizeof(cached_date)) != 0) {
+      Result<TimestampNs> midnight = ParseIso8601(s.substr(0, sizeof(cached_date)));
+      if (!midnight.ok()) return false;
+      std::memcpy(cached_date, s.data(), sizeof(cached_date));
+      cached_midnight = *midnight;
+    }
+    auto two = [&s](size_t i) {
+      unsigned a = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+      unsigned b = static_cast<unsigned>(static_cast<unsigned char>(s[i + 1])) - '0';
+      return a > 9 || b > 9 ? 100u : a * 10 + b;
+    };
+    unsigned hh = two(11), mm = two(14), ss = two(17);
+    if (hh > 23 || mm > 59 || ss > 60) return false;
+    int64_t frac_ns = 0;
+    if (n > 20) {
+      const size_t digits = n - 21;
+      if ((s[19] != '.' && s[19] != ',') || digits == 0 || digits > 9) return false;
+      for (size_t i = 20; i < n - 1; ++i) {
+        unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+        if (d > 9) return false;
+        frac_ns = frac_ns * 10 + d;
+      }
+      for (size_t i = digits; i < 9; ++i) frac_ns *= 10;
+    }
+    *out = cached_midnight + int64_t{hh * 3600 + mm * 60 + ss} * kNanosPerSecond + frac_ns;
+    return true;
+  }
+
+  // Reads one recognised field's value at p into `event`, like ReadField. Returns the end
+  // of the value, or nullptr to hand the line to simdjson: anything unusual, and every
+  // value ReadField would reject (simdjson words the reasons).
+  const char* ScanField(const FieldSpec& spec, const char* p) {
+    const char c = *p;
+    if (c == 'n') return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;  // absent
+    const bool take = spec.priority >= priority[spec.target];
+    const char* end = nullptr;
+    if (spec.target < kEventFieldCount) {
+      auto f = static_cast<EventField>(spec.target);
+      double d = 0;
+      if (c == 't' || c == 'f') {
+        bool b = false;
+        if (f != EventField::kCacheHit || (end = ScanBool(p, &b)) == nullptr) return nullptr;
+        d = b ? 1.0 : 0.0;
+      } else {
+        NumberToken t = ScanNumber(p);
+        if (t.end == nullptr) return nullptr;
+        end = t.end;
+        d = t.value;
+        if (f == EventField::kCacheHit) {
+          if (d != 0.0 && d != 1.0) return nullptr;
+        } else {
+          if (d < 0 && f != EventField::kQualityScore) return nullptr;
+          if (f == EventField::kGpuUtil && d > 100) return nullptr;
+          if (f == EventField::kBatchFillRatio && d > 1) return nullptr;
+          if (spec.latency_alias) d *= latency_scale;
+        }
+      }
+      if (take) event.Set(f, d);
+    } else if (spec.target == kTimestamp) {
+      TimestampNs ts = 0;
+      if (c == '"') {
+        end = ScanPlainString(p + 1);
+        if (end == nullptr) return nullptr;
+        std::string_view text(p + 1, static_cast<size_t>(end - p - 1));
+        if (!FastIso8601(text, &ts)) {
+          Result<TimestampNs> r = TimestampFromString(text);
+          if (!r.ok()) return nullptr;
+          ts = *r;
+        }
+        ++end;
+      } else {
+        NumberToken t = ScanNumber(p);
+        if (t.end == nullptr) return nullptr;
+        if (t.integral) {
+          if (!IntEpochToNs(t.integer, &ts)) return nullptr;
+        } else {
+          if (!t.is_float) return nullptr;  // an integer past 18 digits: simdjson decides
+          Result<TimestampNs> r = EpochNumberToNs(t.value);
+          if (!r.ok()) return nullptr;
+          ts = *r;
+        }
+        end = t.end;
+      }
+      if (take) event.timestamp_ns = ts;
+    } else if (spec.target == kStatus) {
+      EventStatus st = EventStatus::kOk;
+      std::string_view text;
+      if (c == '"') {
+        end = ScanPlainString(p + 1);
+        if (end == nullptr) return nullptr;
+        text = std::string_view(p + 1, static_cast<size_t>(end - p - 1));
+        st = StatusFromText(text);
+        ++end;
+      } else if (c == 't' || c == 'f') {
+        bool b = false;
+        if ((end = ScanBool(p, &b)) == nullptr) return nullptr;
+        st = b ? EventStatus::kOk : EventStatus::kError;
+        text = b ? "true" : "false";
+      } else {
+        NumberToken t = ScanNumber(p);
+        if (t.end == nullptr) return nullptr;
+        double d = t.value;
+        if (d < 0 || d > 999 || d != static_cast<double>(static_cast<int64_t>(d))) return nullptr;
+        st = StatusFromCode(static_cast<int64_t>(d));
+        end = t.end;
+        text = std::string_view(p, static_cast<size_t>(end - p));
+      }
+      if (take) {
+        event.status = st;
+        event.status_text = text;
+      }
+    } else {
+      if (c != '"' || (end = ScanPlainString(p + 1)) == nullptr) return nullptr;
+      if (take) {
+        *StringMember(event, spec.target) =
+            std::string_view(p + 1, static_cast<size_t>(end - p - 1));
+      }
+      ++end;
+    }
+    if (take) priority[spec.target] = spec.priority;
+    return end;
+  }
+
+  static const char* ScanBool(const char* p, bool* b) {
+    if (std::memcmp(p, "true", 4) == 0) {
+      *b = true;
+      return p + 4;
+    }
+    if (std::memcmp(p, "false", 5) == 0) {
+      *b = false;
+      return p + 5;
+    }
+    return nullptr;
+  }
+
+  // Skips an unknown field's value, strictly by the JSON grammar (stricter than simdjson,
+  // which only balances brackets there). Returns its end, or nullptr.
+  static const char* SkipValue(const char* p, int depth) {
+    switch (*p) {
+      case '"': {
+        const char* e = ScanEscapedString(p + 1);
+        return e != nullptr ? e + 1 : nullptr;
+      }
+      case 't':
+        return std::memcmp(p, "true", 4) == 0 ? p + 4 : nullptr;
+      case 'f':
+        return std::memcmp(p, "false", 5) == 0 ? p + 5 : nullptr;
+      case 'n':
+        return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;
+      case '{':
+      case '[': {
+        if (depth >= kMaxSkipDepth) return nullptr;
+        const bool object = *p == '{';
+        const char close = object ? '}' : ']';
+        p = SkipBlanks(p + 1);
+        if (*p == close) return p + 1;
+        for (;;) {
+          if (object) {
+            if (*p != '"' || (p = ScanEscapedString(p + 1)) == nullptr) return nullptr;
+            p = SkipBlanks(p + 1);
+            if (*p != ':') return nullptr;
+            p = SkipBlanks(p + 1);
+          }
+          if ((p = SkipValue(p, depth + 1)) == nullptr) return nullptr;
+          p = SkipBlanks(p);
+          if (*p == close) return p + 1;
+          if (*p != ',') return nullptr;
+          p = SkipBlanks(p + 1);
+        }
+      }
+      default:
+        return ScanNumberSlow<false>(p).end;
+    }
+  }
+
+  // Scans the record at p, the first non-blank byte of a line that ends with '\n'. Returns
+  // that '\n' with `event` complete, or nullptr to hand the line to simdjson.
+  const char* ScanRecord(const char* p) {
+    if (*p != '{') return nullptr;
+    ResetEvent();
+    p = SkipBlanks(p + 1);
+    if (*p != '"') return nullptr;  // "{}" too: it lacks the required fields
+    for (size_t index = 0;; ++index) {
+      const char* key = p + 1;
+      const FieldSpec* spec;
+      size_t key_len;
+      if (index < kPredictedKeys && predicted[index].Matches(key)) {
+        spec = predicted[index].spec;
+        key_len = predicted[index].key_len;
+        p = key + key_len + 2;
+      } else {
+        const char* key_end = ScanPlainString(key);
+        if (key_end == nullptr) return nullptr;
+        key_len = static_cast<size_t>(key_end - key);
+        p = SkipBlanks(key_end + 1);
+        if (*p != ':') return nullptr;
+        ++p;
+        if (!map_roots.empty() &&
+            MatchMapped(map_roots, std::string_view(key, key_len)) != UINT32_MAX) {
+          return nullptr;
+        }
+        spec = LookupKey(key, key_len);
+        if (index < kPredictedKeys && key_end[1] == ':') predicted[index].Learn(key, key_len, spec);
+      }
+      p = SkipBlanks(p);
+      if (spec != nullptr) {
+        p = ScanField(*spec, p);
+      } else {
+        const char* value = p;
+        p = SkipValue(p, 0);
+        if (p != nullptr && options.keep_attributes) {
+          event.attributes.emplace_back(std::string_view(key, key_len),
+                                        std::string_view(value, static_cast<size_t>(p - value)));
+        }
+      }
+      if (p == nullptr) return nullptr;
+      p = SkipBlanks(p);
+      if (*p != ',') break;
+      p = SkipBlanks(p + 1);
+      if (*p != '"') return nullptr;
+    }
+    if (*p != '}') return nullptr;
+    p = SkipBlanks(p + 1);
+    if (*p != '\n') return nullptr;
+    if (priority[kTimestamp] == kNone || priority[kModel] == kNone || event.model.empty()) {
+      return nullptr;
+    }
+    return p;
+  }
+
+  // Event::Reset, inline: it runs for every record.
+  void ResetEvent() {
+    event.timestamp_ns = 0;
+    event.status = EventStatus::kOk;
+    event.request_id = event.model = event.status_text = event.cache_tier = {};
+    event.task_type = event.user = event.service = event.trace_id = {};
+    event.span_id = event.parent_span_id = {};
+    event.attributes.clear();
+    for (uint32_t m = event.present_mask(); m != 0; m &= m - 1) {
+      event.Clear(static_cast<EventField>(__builtin_ctz(m)));
+    }
+    std::memset(priority, 0, sizeof(priority));
+  }
+
+  // The line scanner over [c.pos, end), `end` just past a '\n'. A line it does not take
+  // goes to SlowLine; while many lines do, stretches go to the simdjson stream instead.
+  void ScanRun(const char* data, size_t len, size_t end, Cursor& c) {
+    uint32_t bail_score = 0;
+    while (c.pos < end) {
+      const char* p = SkipBlanks(data + c.pos);
+      if (*p == '\n') {
+        ++c.line;
+        c.pos = static_cast<size_t>(p - data) + 1;
+        continue;
+      }
+      if (const char* nl = ScanRecord(p); nl != nullptr) {
+        ++counts.lines;
+        ++counts.accepted;
+        sink->OnEvent(event);
+        ++c.line;
+        c.pos = static_cast<size_t>(nl - data) + 1;
+        bail_score -= bail_score != 0;
+        continue;
+      }
+      SlowLine(data, len, LineEnd(data, len, c.pos), c);
+      bail_score += kBailCost;
+      if (bail_score >= kMaxBailScore && c.pos < end) {
+        size_t stop = c.pos + kBatchBytes < end ? LineEnd(data, len, c.pos + kBatchBytes) + 1 : end;
+        SimdjsonRun(data, stop, c);
+        bail_score = 0;
+      }
+    }
+  }
+
+  // The simdjson stream over [c.pos, len), with the slow path after errors.
+  void SimdjsonRun(const char* data, size_t len, Cursor& c) {
+    size_t slow_budget = kMinSlowBudget;
+    while (c.pos < len) {
+      size_t fast_start = c.pos;
+      FastRun(data, len, c);
+      if (c.pos >= len) break;
+      slow_budget = c.pos - fast_start < kShortFastRun ? std::min(slow_budget * 2, kMaxSlowBudget)
+                                                       : kMinSlowBudget;
+      size_t stop = c.pos + slow_budget;
+      do {
+        SlowLine(data, len, LineEnd(data, len, c.pos), c);
+      } while (c.pos < len && c.pos < stop);
+    }
+  }
+
   JsonlParserOptions options;
   od::parser stream_parser;
   od::parser line_parser;
   double latency_scale = 1000.0;
   std::vector<MapNode> map_nodes;
   std::vector<uint32_t> map_roots;
+
+  // Records of one log nearly always list their keys in the same order: the key seen at
+  // each index of the last record is predicted for the next one, and a prediction is
+  // checked with one 16-byte compare of `"key":` bytes instead of scanning the key and
+  // looking it up. Keys with --map roots are never learnt (their records bail).
+  struct PredictedKey {
+    char bytes[16] = {};  // key, '"', ':'
+    uint32_t mask = 0;    // bits of `bytes` in use; 0: nothing learnt
+    uint8_t key_len = 0;
+    const FieldSpec* spec = nullptr;  // nullptr: not one of ours
+
+    // True when `key` (just past its opening quote) reads exactly key, '"', ':'.
+    bool Matches(const char* key) const {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
+      __m128i want = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
+      auto eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+      return mask != 0 && (eq & mask) == mask;
+    }
+    void Learn(const char* key, size_t len, const FieldSpec* field) {
+      if (len + 2 > sizeof(bytes)) {
+        mask = 0;
+        return;
+      }
+      std::memcpy(bytes, key, len + 2);
+      mask = (1u << (len + 2)) - 1;
+      key_len = static_cast<uint8_t>(len);
+      spec = field;
+    }
+  };
+  static constexpr size_t kPredictedKeys = 32;
+  PredictedKey predicted[kPredictedKeys];
+
+  // FastIso8601's cache: the last date seen (all zero bytes before the first: no match)
+  // and its midnight.
+  char cached_date[10] = {};
+  TimestampNs cached_midnight = 0;
 
   // Per-record state.
   Event event;
@@ -828,18 +1445,15 @@ JsonlParser::Counts JsonlParser::ParseBuffer(const char* data, size_t len, std::
   im.rejects = &rejects;
   im.source = source;
   Impl::Cursor c{0, first_line};
-  size_t slow_budget = kMinSlowBudget;
-  while (c.pos < len) {
-    size_t fast_start = c.pos;
-    im.FastRun(data, len, c);
-    if (c.pos >= len) break;
-    slow_budget = c.pos - fast_start < kShortFastRun ? std::min(slow_budget * 2, kMaxSlowBudget)
-                                                     : kMinSlowBudget;
-    size_t stop = c.pos + slow_budget;
-    do {
-      im.SlowLine(data, len, Impl::LineEnd(data, len, c.pos), c);
-    } while (c.pos < len && c.pos < stop);
+  // The scanner reads only lines that end with '\n' (an unterminated last line goes to
+  // simdjson), so it never looks past the line's '\n' by more than a block of 16 bytes.
+  if (im.options.line_scanner && len > 0) {
+    const void* last_nl = memrchr(data, '\n', len);
+    if (last_nl != nullptr) {
+      im.ScanRun(data, len, static_cast<size_t>(static_cast<const char*>(last_nl) - data) + 1, c);
+    }
   }
+  im.SimdjsonRun(data, len, c);
   im.last_newlines = c.line - first_line;
   im.sink = nullptr;
   im.rejects = nullptr;

@@ -19,6 +19,10 @@ struct JsonlParserOptions {
   FieldMapping mapping;
   // Keep unknown top-level fields as Event::attributes (costs time; off for analyze).
   bool keep_attributes = false;
+  // Parse common lines (a flat object on one line, no escapes in the fields we read) with a
+  // hand-written scanner, and everything else with simdjson. Off: simdjson for every line
+  // (same results, slower; for differential tests and benchmarks).
+  bool line_scanner = true;
 };
 
 // Parses JSON-lines request logs (format: docs/log-format.md) into Events.

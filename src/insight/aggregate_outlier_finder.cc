@@ -1,36 +1,88 @@
 #include "insight/aggregate_outlier_finder.h"
 
+#include <algorithm>
 #include <cmath>
-#include <deque>
+#include <limits>
 
 #include "stats/robust_stats.h"
 
 namespace inferscope {
 namespace {
 
-// A rolling window of the last n values of one metric.
+// A rolling window of the last n values of one metric, kept both in arrival order (a ring)
+// and sorted, so a baseline costs O(n) without copying or selecting: the median is read off
+// the sorted values and the MAD by walking outwards from it. Results are exactly those of
+// Median / MedianAbsoluteDeviation on the window (same order statistics, same arithmetic;
+// NaN values are skipped by both).
 class RollingValues {
  public:
-  explicit RollingValues(size_t n) : n_(n) {}
-  void Push(double v) {
-    values_.push_back(v);
-    if (values_.size() > n_) values_.pop_front();
+  explicit RollingValues(size_t n) : n_(n) {
+    ring_.reserve(n);
+    sorted_.reserve(n + 1);
   }
-  size_t size() const { return values_.size(); }
-  // (median, MAD, mean absolute deviation from the median)
-  void Baseline(double* median, double* mad, double* mean_abs_dev) {
-    scratch_.assign(values_.begin(), values_.end());
-    *median = Median(scratch_);
-    *mad = MedianAbsoluteDeviation(scratch_);
+  void Push(double v) {
+    if (n_ == 0) return;
+    if (ring_.size() < n_) {
+      ring_.push_back(v);
+    } else {
+      Unsort(ring_[head_]);
+      ring_[head_] = v;
+      head_ = head_ + 1 == n_ ? 0 : head_ + 1;
+    }
+    if (!std::isnan(v)) sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), v), v);
+  }
+  size_t size() const { return ring_.size(); }
+  // Median and MAD of the window, as Median() and MedianAbsoluteDeviation() compute them.
+  void Baseline(double* median, double* mad) const {
+    const size_t m = sorted_.size();
+    if (m == 0) {
+      *median = *mad = std::numeric_limits<double>::quiet_NaN();
+      return;
+    }
+    // Type-7 quantile at 0.5, as QuantileInPlace.
+    const double h = static_cast<double>(m - 1) * 0.5;
+    const auto lo = static_cast<size_t>(std::floor(h));
+    const double frac = h - static_cast<double>(lo);
+    const bool interpolate = !(frac == 0 || lo + 1 >= m);
+    const double med =
+        interpolate ? sorted_[lo] + frac * (sorted_[lo + 1] - sorted_[lo]) : sorted_[lo];
+    *median = med;
+    // |x - med| grows walking left from the first value >= med and walking right from it,
+    // so merging the two walks yields the deviations in ascending order.
+    size_t right = static_cast<size_t>(std::lower_bound(sorted_.begin(), sorted_.end(), med) -
+                                       sorted_.begin());
+    size_t left = right;  // next on the left is sorted_[left - 1]
+    double dev_lo = 0, dev_hi = 0;
+    for (size_t rank = 0; rank <= lo + (interpolate ? 1 : 0); ++rank) {
+      double d;
+      if (right < m &&
+          (left == 0 || std::fabs(sorted_[right] - med) <= std::fabs(sorted_[left - 1] - med))) {
+        d = std::fabs(sorted_[right++] - med);
+      } else {
+        d = std::fabs(sorted_[--left] - med);
+      }
+      if (rank == lo) dev_lo = d;
+      dev_hi = d;
+    }
+    *mad = interpolate ? dev_lo + frac * (dev_hi - dev_lo) : dev_lo;
+  }
+  // Mean absolute deviation from `median`, summed in arrival order.
+  double MeanAbsDev(double median) const {
     double s = 0;
-    for (double v : values_) s += std::fabs(v - *median);
-    *mean_abs_dev = s / static_cast<double>(values_.size());
+    for (size_t i = head_; i < ring_.size(); ++i) s += std::fabs(ring_[i] - median);
+    for (size_t i = 0; i < head_; ++i) s += std::fabs(ring_[i] - median);
+    return s / static_cast<double>(ring_.size());
   }
 
  private:
+  void Unsort(double v) {
+    if (std::isnan(v)) return;
+    sorted_.erase(std::lower_bound(sorted_.begin(), sorted_.end(), v));
+  }
   size_t n_;
-  std::deque<double> values_;
-  std::vector<double> scratch_;
+  std::vector<double> ring_;  // oldest at head_ once full
+  size_t head_ = 0;
+  std::vector<double> sorted_;  // the non-NaN values of ring_, ascending
 };
 
 enum class Metric { kLatencyP95, kErrorRate, kRequests };
@@ -56,8 +108,10 @@ void AggregateOutlierFinder::Find(
 
   auto judge = [&](MetricTracker& t, TimestampNs start, double value) {
     if (static_cast<int>(t.window.size()) >= options_.min_baseline) {
-      double median, mad, mean_abs_dev;
-      t.window.Baseline(&median, &mad, &mean_abs_dev);
+      double median, mad;
+      t.window.Baseline(&median, &mad);
+      // RobustZ looks at the mean absolute deviation only when the MAD is not positive.
+      const double mean_abs_dev = mad > 0 ? 0 : t.window.MeanAbsDev(median);
       double z = RobustZ(value, median, mad, mean_abs_dev);
       bool material = false;
       bool over = z >= options_.z_threshold;

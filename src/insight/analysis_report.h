@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "detect/anomaly.h"
 
 namespace inferscope {
 
@@ -62,8 +63,8 @@ struct Summary {
   double output_tokens = 0;
   double cost_usd = 0;
   double avg_batch_size = kAbsent;
-  double avg_gpu_util = kAbsent;     // percent
-  double cache_hit_rate = kAbsent;   // hits / records carrying cache_hit
+  double avg_gpu_util = kAbsent;    // percent
+  double cache_hit_rate = kAbsent;  // hits / records carrying cache_hit
 };
 
 struct ModelSummary {
@@ -147,7 +148,7 @@ struct Outliers {
   // Per method (in `methods` order), the most extreme requests first, at most top_outliers
   // per method; only requests over that method's threshold.
   std::vector<RequestOutlier> worst;
-  std::vector<AggregateOutlier> aggregates; // most extreme first, at most top_outliers
+  std::vector<AggregateOutlier> aggregates;  // most extreme first, at most top_outliers
 };
 
 // Correlations between numeric fields. pearson/spearman are fields.size()² matrices,
@@ -188,6 +189,10 @@ struct AnalysisReport {
   Outliers outliers;
   Correlations correlations;
   Investigation investigation;
+  // Incidents found by the detection engine replaying the input (detect/), explained by
+  // insight/anomaly_explainer, in start order.
+  std::vector<Anomaly> anomalies;
+  bool anomalies_checked = false;  // false when detection was switched off
 };
 
 }  // namespace inferscope

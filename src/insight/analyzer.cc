@@ -1,13 +1,14 @@
 #include "insight/analyzer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
-#include <functional>
+#include <cstring>
 #include <limits>
 #include <tuple>
-#include <unordered_map>
 
 #include "insight/aggregate_outlier_finder.h"
+#include "insight/anomaly_replay.h"
 #include "insight/investigation_accumulator.h"
 #include "stats/bucket_stats.h"
 #include "stats/correlation_matrix.h"
@@ -31,6 +32,13 @@ constexpr EventField kCorrelationFields[] = {
     EventField::kQueueDepth,     EventField::kCacheHit,
 };
 constexpr int kCorrelationCount = static_cast<int>(std::size(kCorrelationFields));
+constexpr bool CorrelationFieldsLead() {
+  for (int i = 0; i < kCorrelationCount; ++i) {
+    if (static_cast<int>(kCorrelationFields[i]) != i) return false;
+  }
+  return true;
+}
+static_assert(CorrelationFieldsLead(), "OnEvent builds the row from fields 0..count-1");
 
 struct Candidate {
   std::string request_id;
@@ -45,7 +53,10 @@ struct ModelState {
         low(kCandidatesPerModel),
         rollup(bucket_ns) {}
   std::string name;
-  BucketStats totals;  // merge of the rollup's buckets, filled by Finish
+  // Filled by Finish: the rollup's buckets by time, their request count and their merge.
+  std::vector<std::pair<TimestampNs, const BucketStats*>> buckets;
+  uint64_t requests = 0;
+  BucketStats totals;
   DDSketch ttft_ms;
   RunningMoments latency;
   TopK<Candidate> high;  // largest latencies
@@ -55,10 +66,51 @@ struct ModelState {
   TimestampNs last_ns = std::numeric_limits<TimestampNs>::min();
 };
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
+uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Model names are short: compared with a few overlapping word loads instead of a memcmp call.
+[[gnu::always_inline]] inline bool SameName(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    if (Load64(x) != Load64(y) || Load64(x + n - 8) != Load64(y + n - 8)) return false;
+    return n <= 16 || std::memcmp(x + 8, y + 8, n - 16) == 0;
+  }
+  if (n >= 4) return Load32(x) == Load32(y) && Load32(x + n - 4) == Load32(y + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return false;
+  }
+  return true;
+}
+
+// A cheap hash of a model name (its length and first and last bytes); collisions only cost
+// a probe, names are compared in full.
+uint64_t NameHash(std::string_view s) {
+  const size_t n = s.size();
+  const char* p = s.data();
+  uint64_t h = n;
+  if (n >= 8) {
+    h ^= Load64(p) * 0x9E3779B97F4A7C15ULL ^ Load64(p + n - 8) * 0xC2B2AE3D27D4EB4FULL;
+  } else if (n >= 4) {
+    h ^= (uint64_t{Load32(p)} << 32 | Load32(p + n - 4)) * 0x9E3779B97F4A7C15ULL;
+  } else {
+    for (size_t i = 0; i < n; ++i)
+      h = (h << 8 | static_cast<unsigned char>(p[i])) * 0x100000001B3ULL;
+  }
+  return h ^ (h >> 29) ^ (h >> 47);
+}
 
 double Div(double a, double b) { return b > 0 ? a / b : kAbsent; }
 
@@ -149,22 +201,44 @@ struct Analyzer::State {
   }
 
   ModelState& Model(std::string_view name) {
-    if (last_model != nullptr && last_model->name == name) return *last_model;
-    auto it = model_index.find(name);
-    if (it == model_index.end()) {
-      models.push_back(std::make_unique<ModelState>(std::string(name), options.bucket_ns));
-      it = model_index.emplace(std::string(name), models.size() - 1).first;
-    }
-    last_model = models[it->second].get();
+    if (last_model != nullptr && SameName(last_model->name, name)) return *last_model;
+    last_model = &FindOrAddModel(name);
     return *last_model;
+  }
+
+  // Open addressing with linear probing over `model_slots` (a power of two, at most half
+  // full), each holding 1 + an index into `models`, or 0 when free.
+  ModelState& FindOrAddModel(std::string_view name) {
+    if (model_slots.empty()) model_slots.assign(16, 0);
+    const size_t mask = model_slots.size() - 1;
+    for (size_t i = NameHash(name) & mask;; i = (i + 1) & mask) {
+      const uint32_t slot = model_slots[i];
+      if (slot == 0) break;
+      ModelState& m = *models[slot - 1];
+      if (SameName(m.name, name)) return m;
+    }
+    models.push_back(std::make_unique<ModelState>(std::string(name), options.bucket_ns));
+    if (2 * models.size() > model_slots.size()) {
+      model_slots.assign(model_slots.size() * 2, 0);
+      for (size_t m = 0; m + 1 < models.size(); ++m) InsertSlot(m);
+    }
+    InsertSlot(models.size() - 1);
+    return *models.back();
+  }
+
+  void InsertSlot(size_t model) {
+    const size_t mask = model_slots.size() - 1;
+    size_t i = NameHash(models[model]->name) & mask;
+    while (model_slots[i] != 0) i = (i + 1) & mask;
+    model_slots[i] = static_cast<uint32_t>(model + 1);
   }
 
   AnalyzerOptions options;
   std::vector<std::unique_ptr<ModelState>> models;
-  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> model_index;
+  std::vector<uint32_t> model_slots;
   ModelState* last_model = nullptr;
   CorrelationMatrix correlation;
-  uint64_t correlation_present[kCorrelationCount] = {};
+  uint32_t fields_seen = 0;  // union of the events' presence masks
   std::optional<InvestigationAccumulator> investigation;
   uint64_t events = 0;
 };
@@ -181,29 +255,36 @@ void Analyzer::OnEvent(const Event& e) {
   m.rollup.Add(e);
   m.first_ns = std::min(m.first_ns, e.timestamp_ns);
   m.last_ns = std::max(m.last_ns, e.timestamp_ns);
+  const uint32_t mask = e.present_mask();
+  s.fields_seen |= mask;
   if (e.Has(EventField::kTtftMs)) m.ttft_ms.Add(e.Get(EventField::kTtftMs));
   if (e.Has(EventField::kLatencyMs)) {
     double v = e.Get(EventField::kLatencyMs);
     m.latency.Add(v);
-    if (m.high.WouldAccept(v))
+    if (m.high.WouldAccept(v)) [[unlikely]] {
       m.high.Push(v, Candidate{std::string(e.request_id), e.timestamp_ns, v});
-    if (m.low.WouldAccept(-v))
+    }
+    if (m.low.WouldAccept(-v)) [[unlikely]] {
       m.low.Push(-v, Candidate{std::string(e.request_id), e.timestamp_ns, v});
+    }
   }
   if (s.options.correlations) {
+    // The correlation fields are the first kCorrelationCount event fields, in order.
+    // Absent fields are NaN, selected without branches: which fields are present varies
+    // from record to record (by model, typically), so branches would mispredict.
+    constexpr auto kNaNBits = std::bit_cast<uint64_t>(std::numeric_limits<double>::quiet_NaN());
     double row[kCorrelationCount];
+#pragma GCC unroll 16
     for (int i = 0; i < kCorrelationCount; ++i) {
-      EventField f = kCorrelationFields[i];
-      if (e.Has(f)) {
-        row[i] = e.Get(f);
-        ++s.correlation_present[i];
-      } else {
-        row[i] = std::numeric_limits<double>::quiet_NaN();
-      }
+      const uint64_t keep = uint64_t{0} - ((mask >> i) & 1u);
+      const auto bits = std::bit_cast<uint64_t>(e.Get(static_cast<EventField>(i)));
+      row[i] = std::bit_cast<double>((bits & keep) | (kNaNBits & ~keep));
     }
     s.correlation.AddRow(row);
   }
-  if (s.investigation) s.investigation->Add(e);
+  if (s.investigation) [[unlikely]] {
+    s.investigation->Add(e);
+  }
 }
 
 AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejects,
@@ -222,29 +303,87 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     r.input.first_rejects.push_back({rej.source, rej.line, rej.reason});
   }
 
-  // Per-model totals are merges of their buckets (cheaper than a second update per event).
+  // Models by descending count, then name. Counts are integer sums over the buckets, so
+  // they are known before any sketch is merged.
+  std::vector<ModelState*> models;
+  uint64_t all_requests = 0;
+  TimestampNs first = std::numeric_limits<TimestampNs>::max();
+  TimestampNs last = std::numeric_limits<TimestampNs>::min();
   for (const auto& m : s.models) {
-    m->totals = BucketStats();
-    for (const auto& [start, b] : m->rollup.Sorted()) m->totals.Merge(*b);
+    m->buckets = m->rollup.Sorted();
+    m->requests = 0;
+    for (const auto& [start, b] : m->buckets) m->requests += b->requests;
+    all_requests += m->requests;
+    first = std::min(first, m->first_ns);
+    last = std::max(last, m->last_ns);
+    models.push_back(m.get());
   }
-  // Models by descending count, then name.
-  std::vector<const ModelState*> models;
-  for (const auto& m : s.models) models.push_back(m.get());
   std::sort(models.begin(), models.end(), [](const ModelState* a, const ModelState* b) {
-    if (a->totals.requests != b->totals.requests) return a->totals.requests > b->totals.requests;
+    if (a->requests != b->requests) return a->requests > b->requests;
     return a->name < b->name;
   });
+
+  // Trend windows: the rollup re-bucketed; "*" is the merge across models.
+  int64_t width = o.bucket_ns;
+  for (const ModelState* m : models) width = std::max(width, m->rollup.width_ns());
+  int64_t window = o.trend_window_ns > 0 ? o.trend_window_ns
+                                         : AutoWindow(all_requests ? last - first : 0, width);
+  if (window % width != 0) window = (window / width + 1) * width;
+  // Never more than 200k windows per series, whatever was asked.
+  if (all_requests > 0) {
+    while ((last - first) / window > 200'000) window *= 2;
+  }
+  r.trends.window_ns = window;
+
+  // One pass over each model's buckets merges every bucket into the model's totals (cheaper
+  // than a second update per event), its trend window and the fleet-wide window while it is
+  // in cache. Each target sees the same merges in the same order as separate passes would
+  // (models in report order, buckets by time), so floating-point sums are unchanged.
+  const int64_t first_w = all_requests > 0 ? FloorDiv(first, window) : 0;
+  const size_t n_windows =
+      all_requests > 0 ? static_cast<size_t>(FloorDiv(last, window) - first_w + 1) : 0;
+  std::vector<BucketStats> overall(n_windows);
+  std::vector<TrendSeries> per_model;
+  for (ModelState* m : models) {
+    m->totals = BucketStats();
+    if (n_windows == 0) {
+      for (const auto& [start, b] : m->buckets) m->totals.Merge(*b);
+      continue;
+    }
+    std::vector<BucketStats> windows(n_windows);
+    for (const auto& [start, b] : m->buckets) {
+      m->totals.Merge(*b);
+      const auto idx = static_cast<size_t>(FloorDiv(start, window) - first_w);
+      windows[idx].Merge(*b);
+      overall[idx].Merge(*b);
+    }
+    TrendSeries ts;
+    ts.model = m->name;
+    ts.points.reserve(n_windows);
+    for (size_t i = 0; i < n_windows; ++i) {
+      ts.points.push_back(MakeTrendPoint((first_w + static_cast<int64_t>(i)) * window, windows[i]));
+    }
+    per_model.push_back(std::move(ts));
+  }
+  if (n_windows > 0) {
+    TrendSeries star;
+    star.model = "*";
+    star.points.reserve(n_windows);
+    for (size_t i = 0; i < n_windows; ++i) {
+      star.points.push_back(
+          MakeTrendPoint((first_w + static_cast<int64_t>(i)) * window, overall[i]));
+    }
+    r.trends.series.push_back(std::move(star));
+    for (auto& ts : per_model) r.trends.series.push_back(std::move(ts));
+  }
+  overall = {};
 
   // Summary: merges of the per-model state.
   BucketStats all;
   DDSketch ttft_all;
-  TimestampNs first = std::numeric_limits<TimestampNs>::max();
-  TimestampNs last = std::numeric_limits<TimestampNs>::min();
   for (const ModelState* m : models) {
     all.Merge(m->totals);
     ttft_all.Merge(m->ttft_ms);
-    first = std::min(first, m->first_ns);
-    last = std::max(last, m->last_ns);
   }
   Summary& sum = r.summary;
   sum.total_requests = all.requests;
@@ -285,48 +424,6 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     }
     SetAverages(m->totals, &ms);
     r.models.push_back(std::move(ms));
-  }
-
-  // Trends: re-bucket each model's rollup into windows; "*" is the merge across models.
-  int64_t width = o.bucket_ns;
-  for (const ModelState* m : models) width = std::max(width, m->rollup.width_ns());
-  int64_t window = o.trend_window_ns > 0 ? o.trend_window_ns
-                                         : AutoWindow(all.requests ? last - first : 0, width);
-  if (window % width != 0) window = (window / width + 1) * width;
-  // Never more than 200k windows per series, whatever was asked.
-  if (all.requests > 0) {
-    while ((last - first) / window > 200'000) window *= 2;
-  }
-  r.trends.window_ns = window;
-  if (all.requests > 0) {
-    const int64_t first_w = FloorDiv(first, window);
-    const int64_t last_w = FloorDiv(last, window);
-    const size_t n_windows = static_cast<size_t>(last_w - first_w + 1);
-    std::vector<BucketStats> overall(n_windows);
-    std::vector<TrendSeries> per_model;
-    for (const ModelState* m : models) {
-      std::vector<BucketStats> windows(n_windows);
-      for (const auto& [start, b] : m->rollup.Sorted()) {
-        size_t idx = static_cast<size_t>(FloorDiv(start, window) - first_w);
-        windows[idx].Merge(*b);
-        overall[idx].Merge(*b);
-      }
-      TrendSeries ts;
-      ts.model = m->name;
-      for (size_t i = 0; i < n_windows; ++i) {
-        ts.points.push_back(
-            MakeTrendPoint((first_w + static_cast<int64_t>(i)) * window, windows[i]));
-      }
-      per_model.push_back(std::move(ts));
-    }
-    TrendSeries star;
-    star.model = "*";
-    for (size_t i = 0; i < n_windows; ++i) {
-      star.points.push_back(
-          MakeTrendPoint((first_w + static_cast<int64_t>(i)) * window, overall[i]));
-    }
-    r.trends.series.push_back(std::move(star));
-    for (auto& ts : per_model) r.trends.series.push_back(std::move(ts));
   }
 
   // Per-request outliers on latency, per model, three methods.
@@ -406,7 +503,7 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
       {o.aggregate_z_threshold, o.aggregate_baseline_buckets, 10, o.aggregate_min_requests});
   std::vector<AggregateOutlier> aggregates;
   for (const ModelState* m : models) {
-    finder.Find(m->name, m->rollup.Sorted(), m->rollup.width_ns(), &aggregates);
+    finder.Find(m->name, m->buckets, m->rollup.width_ns(), &aggregates);
   }
   std::stable_sort(aggregates.begin(), aggregates.end(), [](const auto& a, const auto& b) {
     return std::fabs(a.score) > std::fabs(b.score);
@@ -418,7 +515,7 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
   if (o.correlations && s.correlation.rows() > 0) {
     std::vector<int> kept;
     for (int i = 0; i < kCorrelationCount; ++i) {
-      if (s.correlation_present[i] > 0) kept.push_back(i);
+      if ((s.fields_seen >> static_cast<int>(kCorrelationFields[i]) & 1u) != 0) kept.push_back(i);
     }
     std::vector<double> pearson = s.correlation.Pearson();
     std::vector<double> spearman = s.correlation.Spearman();
@@ -436,6 +533,27 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
 
   if (s.investigation) {
     r.investigation = s.investigation->Finish(models.size() == 1 ? models[0]->name : "*");
+  }
+
+  // Anomalies: the detection engine replays the per-model buckets as if they were live.
+  if (o.detectors != AnalyzerOptions::Detectors::kNone && all_requests > 0) {
+    AnomalyReplay::Options replay_options;
+    if (o.detectors == AnalyzerOptions::Detectors::kNaive) {
+      replay_options.specs = NaiveMetricSpecs();
+      replay_options.tracker = NaiveTrackerOptions();
+    }
+    // The engine needs one bucket width across models; a model whose rollup coarsened
+    // (a very long span) sets it for all.
+    std::vector<std::pair<std::string, const TimeRollup*>> rollups;
+    for (ModelState* m : models) {
+      m->rollup.Coarsen(width);
+      rollups.emplace_back(m->name, &m->rollup);
+    }
+    Result<std::vector<Anomaly>> anomalies = AnomalyReplay(replay_options).Run(rollups);
+    if (anomalies.ok()) {
+      r.anomalies = std::move(anomalies).value();
+      r.anomalies_checked = true;
+    }
   }
   return r;
 }

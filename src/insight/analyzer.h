@@ -40,6 +40,11 @@ struct AnalyzerOptions {
   std::optional<TimestampNs> investigate_from_ns;
   std::optional<TimestampNs> investigate_to_ns;
   int64_t investigate_baseline_ns = 0;
+
+  // Anomaly detection over the per-model buckets: the default engine (detect/metric_spec.h),
+  // the naive operator rules (for comparison), or none.
+  enum class Detectors { kDefault, kNaive, kNone };
+  Detectors detectors = Detectors::kDefault;
 };
 
 // Turns a stream of Events into an AnalysisReport in one pass.
@@ -61,8 +66,7 @@ class Analyzer final : public EventSink {
   void OnEvent(const Event& event) override;
 
   // Builds the report. `read` and `rejects` describe the input (may be empty).
-  AnalysisReport Finish(const LogReadStats& read, const RejectLog& rejects,
-                        uint64_t filtered_out);
+  AnalysisReport Finish(const LogReadStats& read, const RejectLog& rejects, uint64_t filtered_out);
 
   uint64_t events() const;
 

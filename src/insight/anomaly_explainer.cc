@@ -80,6 +80,12 @@ std::vector<Mover> Movers(const BucketStats& w, const BucketStats& b) {
   if (br > 0 && wr > 0) {
     add("error_rate", static_cast<double>(b.errors) / br, static_cast<double>(w.errors) / wr);
   }
+  // Rates move by large percentages on tiny bases (0.2% -> 0.5% errors is "+150%"); they
+  // count only if they moved by at least 2 points.
+  std::erase_if(out, [](const Mover& m) {
+    return (m.name == "error_rate" || m.name == "cache_hit_rate" || m.name == "batch_fill_ratio") &&
+           std::fabs(m.window - m.base) < 0.02;
+  });
   std::sort(out.begin(), out.end(), [](const Mover& a, const Mover& c) {
     return std::fabs(a.change_pct) > std::fabs(c.change_pct);
   });
@@ -130,6 +136,11 @@ std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers) {
       if (Rose(memory)) {
         return "Memory use rose with latency: check KV-cache pressure and swapping; lower "
                "max concurrent sequences or add memory headroom.";
+      }
+      if (Rose(Find(movers, "ttft_ms", 50))) {
+        return "Time to first token rose with it, with the same request mix: the slowdown is "
+               "in prefill or scheduling; check KV-cache pressure and preemptions, the "
+               "scheduler's prefill budget, and the node (thermal throttling, a degraded GPU).";
       }
       return "No serving dimension moved: look at recent deploys, the node (throttling, noisy "
              "neighbours) and downstream dependencies for this model.";
@@ -212,9 +223,11 @@ void AnomalyExplainer::Explain(const BucketStats& window, const BucketStats& bas
   for (const Mover& m : movers) {
     if (parts.size() == 3 || std::fabs(m.change_pct) < 20) break;
     if (m.name == a->metric) continue;
-    parts.push_back(fmt::format("{} {} {:.0f}% ({} -> {})", m.name,
-                                m.change_pct > 0 ? "rose" : "fell", std::fabs(m.change_pct),
-                                FormatNumber(m.base), FormatNumber(m.window)));
+    std::string size = m.change_pct >= 900 && m.base > 0
+                           ? fmt::format("{:.0f}x", m.window / m.base)
+                           : fmt::format("{:.0f}%", std::fabs(m.change_pct));
+    parts.push_back(fmt::format("{} {} {} ({} -> {})", m.name, m.change_pct > 0 ? "rose" : "fell",
+                                size, FormatNumber(m.base), FormatNumber(m.window)));
   }
   if (baseline.requests == 0) {
     a->cause = "No baseline traffic before the incident to compare with.";

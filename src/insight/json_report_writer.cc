@@ -4,6 +4,7 @@
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
+#include "insight/anomaly_json.h"
 
 namespace inferscope {
 namespace {
@@ -239,6 +240,11 @@ std::string JsonReportWriter::Render(const AnalysisReport& report) const {
   if (options_.include_outliers) WriteOutliers(w, report.outliers);
   if (options_.include_correlations) WriteCorrelations(w, report.correlations);
   if (options_.include_investigation) WriteInvestigation(w, report.investigation);
+  if (options_.include_anomalies && report.anomalies_checked) {
+    w.Key("anomalies").BeginArray();
+    for (const Anomaly& a : report.anomalies) WriteAnomalyJson(w, a);
+    w.EndArray();
+  }
   w.EndObject();
   out.push_back('\n');
   return out;

@@ -16,6 +16,7 @@ struct JsonReportOptions {
   bool include_outliers = true;
   bool include_correlations = true;
   bool include_investigation = true;
+  bool include_anomalies = true;
   int indent = 2;  // 0 = compact, one line
 };
 

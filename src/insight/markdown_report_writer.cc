@@ -314,6 +314,28 @@ void AppendInvestigation(const AnalysisReport& r, std::string* out) {
   }
 }
 
+void AppendAnomalies(const AnalysisReport& r, std::string* out) {
+  if (!r.anomalies_checked || r.summary.total_requests == 0) return;
+  out->append("## Anomalies\n\n");
+  if (r.anomalies.empty()) {
+    out->append("None: every watched metric stayed within its baseline.\n\n");
+    return;
+  }
+  for (const Anomaly& a : r.anomalies) {
+    const bool firing = a.state != AnomalyState::kResolved;
+    fmt::format_to(std::back_inserter(*out), "### {} {} on {}: {} to {}\n\n",
+                   SeverityName(a.severity), AnomalyKindName(a.kind),
+                   a.model == "*" ? std::string("all models") : EscapeMarkdown(a.model),
+                   Time(a.start_ns), firing ? std::string("now (firing)") : Time(a.end_ns));
+    fmt::format_to(std::back_inserter(*out),
+                   "{}\n\n- **Why:** {}\n- **Do:** {}\n- **Metric:** {} (detector {}, score "
+                   "{:.2f}, id `{}`)\n\n",
+                   EscapeMarkdown(a.summary, true), EscapeMarkdown(a.cause),
+                   EscapeMarkdown(a.recommendation), EscapeMarkdown(a.metric),
+                   EscapeMarkdown(a.detector), a.score, a.id);
+  }
+}
+
 void AppendInput(const AnalysisReport& r, std::string* out) {
   const InputInfo& in = r.input;
   out->append("## Input\n\n");
@@ -397,6 +419,7 @@ std::string MarkdownReportWriter::Render(const AnalysisReport& report) const {
   std::string out;
   AppendHeader(report, &out);
   AppendSummary(report, &out);
+  AppendAnomalies(report, &out);
   AppendModels(report, &out);
   AppendTrends(report, options_.max_trend_rows, &out);
   AppendOutliers(report, &out);

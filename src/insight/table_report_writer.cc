@@ -242,6 +242,7 @@ class Renderer {
   std::string Run() {
     Header();
     SummaryBlock();
+    AnomaliesBlock();
     Models();
     Trend();
     Outliers();
@@ -503,6 +504,30 @@ class Renderer {
                        Sanitize(c.fields[p.j]), FormatNumber(p.pearson, 2),
                        FormatNumber(p.spearman, 2), StrengthWord(p.strength),
                        p.sign < 0 ? "negative" : "positive"));
+    }
+  }
+
+  void AnomaliesBlock() {
+    if (!r_.anomalies_checked || r_.summary.total_requests == 0) return;
+    if (r_.anomalies.empty()) {
+      Title("Anomalies");
+      Line("  None: every watched metric stayed within its baseline.");
+      return;
+    }
+    Title(fmt::format("Anomalies ({})", r_.anomalies.size()));
+    for (const Anomaly& a : r_.anomalies) {
+      const bool firing = a.state != AnomalyState::kResolved;
+      std::string when = firing ? fmt::format("since {}, still firing", HumanTime(a.start_ns))
+                                : HumanRange(a.start_ns, a.end_ns);
+      std::string severity = fmt::format("[{}]", SeverityName(a.severity));
+      if (a.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
+      Line(fmt::format("  {} {} on {}, {}", severity, AnomalyKindName(a.kind),
+                       a.model == "*" ? std::string("all models") : Sanitize(a.model), when));
+      Wrapped(Sanitize(a.summary), "    ", "    ");
+      if (!a.cause.empty()) Wrapped(Sanitize(a.cause), "    Why: ", "         ");
+      if (!a.recommendation.empty()) {
+        Wrapped(Sanitize(a.recommendation), "    Do:  ", "         ");
+      }
     }
   }
 

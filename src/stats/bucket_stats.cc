@@ -5,22 +5,6 @@
 
 namespace inferscope {
 
-void BucketStats::Add(const Event& event) {
-  ++requests;
-  if (event.status != EventStatus::kOk) {
-    ++errors;
-    if (event.status == EventStatus::kTimeout) ++timeouts;
-  }
-  uint32_t mask = event.present_mask();
-  while (mask != 0) {
-    int f = __builtin_ctz(mask);
-    mask &= mask - 1;
-    sum[f] += event.Get(static_cast<EventField>(f));
-    ++present[f];
-  }
-  if (event.Has(EventField::kLatencyMs)) latency_ms.Add(event.Get(EventField::kLatencyMs));
-}
-
 void BucketStats::Merge(const BucketStats& other) {
   requests += other.requests;
   errors += other.errors;

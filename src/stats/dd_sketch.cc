@@ -211,6 +211,21 @@ void DDSketch::MergeStore(Store& dst, const Store& src) {
   // The two extremes first, so dst grows (or collapses) at most twice.
   AddToStore(dst, index_at(last), BinCount(src, last));
   if (first != last) AddToStore(dst, index_at(first), BinCount(src, first));
+  if (last - first < 2) return;
+  // The bins in between: when they all fall inside dst's window and no bin can saturate
+  // (the totals bound every bin), adding them per AddToStore would take its fast path for
+  // each, which is this vectorisable loop.
+  const int64_t lo = static_cast<int64_t>(index_at(first + 1)) - dst.offset;
+  const int64_t hi = static_cast<int64_t>(index_at(last - 1)) - dst.offset;
+  if (src.carry.empty() && lo >= 0 && hi < static_cast<int64_t>(dst.counts.size()) &&
+      dst.total + src.total <= kMaxBin) {
+    uint32_t* __restrict d = dst.counts.data() + lo;
+    const uint32_t* __restrict s = src.counts.data() + first + 1;
+    const size_t n = last - first - 1;
+    for (size_t i = 0; i < n; ++i) d[i] += s[i];
+    dst.total += src.total - src.counts[first] - src.counts[last];
+    return;
+  }
   for (size_t p = first + 1; p < last; ++p) {
     if (src.counts[p] != 0) AddToStore(dst, index_at(p), BinCount(src, p));
   }
@@ -231,6 +246,27 @@ void DDSketch::Merge(const DDSketch& other) {
   sum_ += other.sum_;
   if (!(other.min_ >= min_)) min_ = other.min_;
   if (!(other.max_ <= max_)) max_ = other.max_;
+}
+
+void DDSketch::ReserveStoreLike(Store& dst, const Store& like) const {
+  if (!dst.counts.empty() || like.total == 0) return;
+  size_t first = 0;
+  size_t last = like.counts.size() - 1;
+  while (like.counts[first] == 0) ++first;
+  while (like.counts[last] == 0) --last;
+  const size_t span = last - first + 1;
+  const size_t size =
+      std::min(static_cast<size_t>(max_bins_), std::max(kInitialBins, span + span / 4));
+  dst.counts.assign(size, 0);
+  dst.offset = like.offset + static_cast<int32_t>(first) -
+               static_cast<int32_t>((size - std::min(size, span)) / 2);
+}
+
+void DDSketch::ReserveLike(const DDSketch& like) {
+  assert(like.alpha_ == alpha_);
+  if (count_ != 0) return;
+  ReserveStoreLike(positive_, like.positive_);
+  ReserveStoreLike(negative_, like.negative_);
 }
 
 void DDSketch::Clear() {
@@ -266,13 +302,28 @@ double DDSketch::Quantile(double q) const {
   } else if (rank < negative_.total + zero_count_) {
     value = 0;
   } else {
+    // The first bin whose cumulative count exceeds r. For high quantiles, scanning down
+    // from the top finds the same bin in fewer steps: it is the last one (going down)
+    // before the count below it drops to r or less.
     const uint64_t r = rank - negative_.total - zero_count_;
-    uint64_t seen = 0;
-    for (size_t p = 0; p < positive_.counts.size(); ++p) {
-      seen += BinCount(positive_, p);
-      if (seen > r) {
-        value = Value(positive_.offset + static_cast<int32_t>(p));
-        break;
+    const uint64_t total = positive_.total;
+    if (r >= total / 2) {
+      uint64_t at_or_above = 0;
+      for (size_t p = positive_.counts.size(); p-- > 0;) {
+        at_or_above += BinCount(positive_, p);
+        if (total - at_or_above <= r) {
+          value = Value(positive_.offset + static_cast<int32_t>(p));
+          break;
+        }
+      }
+    } else {
+      uint64_t seen = 0;
+      for (size_t p = 0; p < positive_.counts.size(); ++p) {
+        seen += BinCount(positive_, p);
+        if (seen > r) {
+          value = Value(positive_.offset + static_cast<int32_t>(p));
+          break;
+        }
       }
     }
   }

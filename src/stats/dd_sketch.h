@@ -38,6 +38,11 @@ class DDSketch {
   // Merges another sketch built with the same relative_accuracy (checked by assert).
   void Merge(const DDSketch& other);
   void Clear();
+  // Sizes the stores of an empty sketch to the bins `like` occupies, with some room either
+  // side, so that values in that range are counted without regrowing (a new time bucket
+  // hinted with the previous one). Changes only the memory layout, never what the sketch
+  // holds or answers; a no-op unless this sketch is empty and unallocated.
+  void ReserveLike(const DDSketch& like);
 
   // q in [0, 1]. NaN when empty.
   double Quantile(double q) const;
@@ -77,6 +82,7 @@ class DDSketch {
   static void BumpBin(Store& store, size_t pos, uint64_t count);
   static uint64_t BinCount(const Store& store, size_t pos);
   void MergeStore(Store& dst, const Store& src);
+  void ReserveStoreLike(Store& dst, const Store& like) const;
 
   double alpha_;
   double gamma_;
@@ -95,7 +101,7 @@ class DDSketch {
 // The hot path is inline so callers pay no call: a positive finite value landing in an
 // allocated, unsaturated bin. Everything else goes through Add(value, 1).
 
-inline int32_t DDSketch::Index(double positive_value) const {
+[[gnu::always_inline]] inline int32_t DDSketch::Index(double positive_value) const {
   const auto bits = std::bit_cast<uint64_t>(positive_value);
   const auto exponent = static_cast<double>(static_cast<int64_t>(bits >> 52) - 1023);
   const double s = std::bit_cast<double>((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000) - 1.0;
@@ -105,7 +111,7 @@ inline int32_t DDSketch::Index(double positive_value) const {
   return t + (static_cast<double>(t) < v ? 1 : 0);
 }
 
-inline void DDSketch::Add(double value) {
+[[gnu::always_inline]] inline void DDSketch::Add(double value) {
   if (value >= min_indexable_ && value <= std::numeric_limits<double>::max()) [[likely]] {
     const auto pos = static_cast<uint64_t>(static_cast<int64_t>(Index(value)) - positive_.offset);
     if (pos < positive_.counts.size() && positive_.counts[pos] != UINT32_MAX) [[likely]] {

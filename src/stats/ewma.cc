@@ -29,13 +29,9 @@ void Ewma::Reset() {
   var_ = 0;
 }
 
-double Ewma::mean() const {
-  return n_ == 0 ? std::numeric_limits<double>::quiet_NaN() : mean_;
-}
+double Ewma::mean() const { return n_ == 0 ? std::numeric_limits<double>::quiet_NaN() : mean_; }
 
-double Ewma::variance() const {
-  return n_ == 0 ? std::numeric_limits<double>::quiet_NaN() : var_;
-}
+double Ewma::variance() const { return n_ == 0 ? std::numeric_limits<double>::quiet_NaN() : var_; }
 
 double Ewma::stddev() const { return std::sqrt(variance()); }
 

@@ -141,9 +141,9 @@ double SeasonalityFinder::PhaseMean(uint32_t phase, uint32_t period) const {
 }
 
 double SeasonalityFinder::points_per_bin() const {
-  return nonempty_bins_ == 0 ? 0
-                             : static_cast<double>(points_in_bins_) /
-                                   static_cast<double>(nonempty_bins_);
+  return nonempty_bins_ == 0
+             ? 0
+             : static_cast<double>(points_in_bins_) / static_cast<double>(nonempty_bins_);
 }
 
 }  // namespace inferscope

@@ -20,11 +20,35 @@ BucketStats& TimeRollup::Slot(int64_t index) {
   }
   last_index_ = index;
   last_slot_ = it->second;
+  // The range of the bucket, unless its bounds overflow (then Add always takes AddSlow).
+  int64_t start, end;
+  if (!__builtin_mul_overflow(index, width_ns_, &start) &&
+      !__builtin_add_overflow(start, width_ns_, &end)) {
+    last_start_ = start;
+    last_end_ = end;
+  } else {
+    last_start_ = INT64_MAX;
+    last_end_ = INT64_MIN;
+  }
   return buckets_[last_slot_];
 }
 
-void TimeRollup::Add(const Event& event) {
-  Slot(BucketIndex(event.timestamp_ns)).Add(event);
+void TimeRollup::ForgetLast() {
+  last_index_ = INT64_MIN;
+  last_start_ = INT64_MAX;
+  last_end_ = INT64_MIN;
+}
+
+void TimeRollup::AddSlow(const Event& event) {
+  const size_t before = buckets_.size();
+  const uint32_t previous = last_slot_;
+  BucketStats& b = Slot(BucketIndex(event.timestamp_ns));
+  // A new bucket's latencies will most likely span what the previous one's did: sizing its
+  // sketch alike up front saves regrowing it value by value.
+  if (buckets_.size() != before && before != 0) {
+    b.latency_ms.ReserveLike(buckets_[previous].latency_ms);
+  }
+  b.Add(event);
   if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
 }
 
@@ -35,7 +59,7 @@ void TimeRollup::Coarsen(int64_t new_width_ns) {
   buckets_.clear();
   indices_.clear();
   slot_of_.clear();
-  last_index_ = INT64_MIN;
+  ForgetLast();
   int64_t old_width = width_ns_;
   width_ns_ = new_width_ns;
   for (size_t i = 0; i < old.size(); ++i) {

@@ -20,12 +20,19 @@ namespace inferscope {
 // buckets merge (repeating as needed), so a year of data degrades resolution instead of
 // exhausting memory. Callers read width() after the fact.
 //
-// Add is O(1) expected (last-bucket cache, then a hash lookup). Not thread-safe.
+// Add is O(1) expected: an inline check against the last bucket's time range (no division),
+// then a hash lookup. Not thread-safe.
 class TimeRollup {
  public:
   explicit TimeRollup(int64_t width_ns, size_t max_buckets = 100'000);
 
-  void Add(const Event& event);
+  void Add(const Event& event) {
+    if (event.timestamp_ns >= last_start_ && event.timestamp_ns < last_end_) [[likely]] {
+      buckets_[last_slot_].Add(event);
+      return;
+    }
+    AddSlow(event);
+  }
   // Merges another rollup (same or different width; the coarser width wins).
   void Merge(const TimeRollup& other);
 
@@ -41,6 +48,8 @@ class TimeRollup {
  private:
   int64_t BucketIndex(TimestampNs ts) const;
   BucketStats& Slot(int64_t index);
+  void AddSlow(const Event& event);
+  void ForgetLast();
 
   int64_t width_ns_;
   size_t max_buckets_;
@@ -49,6 +58,10 @@ class TimeRollup {
   std::unordered_map<int64_t, uint32_t> slot_of_;
   int64_t last_index_ = INT64_MIN;
   uint32_t last_slot_ = 0;
+  // The time range [last_start_, last_end_) of buckets_[last_slot_]; empty when there is no
+  // last bucket (or when its end is not representable).
+  TimestampNs last_start_ = INT64_MAX;
+  TimestampNs last_end_ = INT64_MIN;
 };
 
 // Floor division for bucket indices of negative timestamps.

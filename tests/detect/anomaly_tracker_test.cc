@@ -44,6 +44,7 @@ TEST(AnomalyTrackerTest, PendingBecomesFiringAfterThePendingPeriod) {
   ASSERT_EQ(inc.size(), 1u);
   EXPECT_EQ(inc[0].state, AnomalyState::kFiring);
   EXPECT_EQ(inc[0].start_ns, 2 * kMin);
+  EXPECT_EQ(inc[0].fired_ns, 4 * kMin);
   EXPECT_EQ(inc[0].points, 3u);
   EXPECT_EQ(inc[0].affected_requests, 30u);
   EXPECT_DOUBLE_EQ(inc[0].observed, 300);
@@ -65,6 +66,12 @@ TEST(AnomalyTrackerTest, ResolvesAfterBeingQuietForTheRecoveryPeriod) {
   ASSERT_EQ(inc.size(), 1u);
   EXPECT_EQ(inc[0].state, AnomalyState::kResolved);
   EXPECT_EQ(inc[0].end_ns, 3 * kMin);
+}
+
+TEST(AnomalyTrackerTest, AWobblingScoreKeepsAnIncidentPending) {
+  TrackerHarness h;
+  EXPECT_EQ(h.Feed({0.9, 0.45, 0.9}), 1);  // 0.45 is between the thresholds: still pending
+  EXPECT_EQ(h.tracker().Incidents().size(), 1u);
 }
 
 TEST(AnomalyTrackerTest, ScoresBetweenTheThresholdsKeepItFiring) {

@@ -34,11 +34,14 @@ TEST(BaselineDropRuleTest, AbsoluteDropInPoints) {
   EXPECT_GE(rule.Update(61, 70).score, 0.5);
 }
 
-TEST(BaselineDropRuleTest, NeedsExactlyOneKindOfLimit) {
+TEST(BaselineDropRuleTest, ValidatesTheLimits) {
   BaselineDropOptions o;
+  EXPECT_TRUE(o.Validate().ok());  // 20% by default
+  o.max_drop_pct = 100;
   EXPECT_FALSE(o.Validate().ok());
-  o.max_drop_pct = 10;
-  o.max_drop_abs = 1;
+  o.max_drop_abs = 1;  // an absolute limit takes precedence
+  EXPECT_TRUE(o.Validate().ok());
+  o.max_drop_abs = -1;
   EXPECT_FALSE(o.Validate().ok());
 }
 

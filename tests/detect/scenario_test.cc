@@ -76,15 +76,14 @@ TEST_P(ScenarioTest, Passes) {
     const DetectorOutput o = resumed->Update(scenario->TimeOf(i), scenario->values[i]);
     if (!SameOutput(o, outputs[i])) {
       ADD_FAILURE() << scenario->path << ": after a checkpoint at point " << half
-                    << " the output at point " << i << " differs (score " << o.score
-                    << " vs " << outputs[i].score << ")";
+                    << " the output at point " << i << " differs (score " << o.score << " vs "
+                    << outputs[i].score << ")";
       break;
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ScenarioFiles, ScenarioTest, testing::ValuesIn(ScenarioFiles()),
-                         TestName);
+INSTANTIATE_TEST_SUITE_P(ScenarioFiles, ScenarioTest, testing::ValuesIn(ScenarioFiles()), TestName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioTest);
 
 }  // namespace

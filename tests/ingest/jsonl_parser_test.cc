@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -357,6 +361,66 @@ TEST(JsonlParserTest, ParsesEmptyAndBlankBuffersToNothing) {
   out = Parse("\n\n  \n");
   EXPECT_EQ(out.counts.lines, 0u);
   EXPECT_EQ(out.newlines, 3u);
+}
+
+// Everything the parser does, written down: events field by field (present values only),
+// then rejects with line and reason.
+std::string Transcript(const ParseOutput& out) {
+  std::string t = "lines=" + std::to_string(out.counts.lines) +
+                  " newlines=" + std::to_string(out.newlines) + "\n";
+  for (const OwnedEvent& e : out.events) {
+    t += std::to_string(e.timestamp_ns) + " " + std::to_string(static_cast<int>(e.status));
+    for (const std::string* s :
+         {&e.request_id, &e.model, &e.status_text, &e.cache_tier, &e.task_type, &e.user, &e.service,
+          &e.trace_id, &e.span_id, &e.parent_span_id}) {
+      t += " [" + *s + "]";
+    }
+    for (const auto& [k, v] : e.attributes) t += " " + k + "=" + v;
+    for (int f = 0; f < kEventFieldCount; ++f) {
+      if (e.Has(static_cast<EventField>(f))) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), " %d:%a", f, e.values[f]);
+        t += buf;
+      }
+    }
+    t += "\n";
+  }
+  for (const RecordReject& r : out.rejects.first()) {
+    t += "reject " + std::to_string(r.line) + ": " + r.reason + "\n";
+  }
+  return t;
+}
+
+TEST(JsonlParserTest, LineScannerAgreesWithSimdjsonOnTrickyInput) {
+  // The fuzz corpus holds realistic lines and nasty variants (leading zeros, "1.", trailing
+  // commas, control bytes, escapes, duplicates, nesting, trailing garbage, bad UTF-8, ...).
+  const std::filesystem::path dir =
+      std::filesystem::path(INFERSCOPE_SOURCE_DIR) / "fuzz/corpus/jsonl_parser";
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (bool keep_attributes : {false, true}) {
+      JsonlParserOptions scanner;
+      scanner.keep_attributes = keep_attributes;
+      JsonlParserOptions simdjson_only = scanner;
+      simdjson_only.line_scanner = false;
+      EXPECT_EQ(Transcript(Parse(text, scanner)), Transcript(Parse(text, simdjson_only)))
+          << entry.path();
+    }
+    ++files;
+  }
+  EXPECT_GE(files, 5);
+}
+
+TEST(JsonlParserTest, LineScannerKeepsNumbersExact) {
+  for (const char* n : {"0.1", "812.5", "1e-5", "2.5E+3", "0.00033012345678901234",
+                        "123456789012345678901234", "1.7976931348623157e308", "-0.0", "5e-324"}) {
+    std::string line = Rec(std::string(R"("quality_score":)") + n);
+    JsonlParserOptions simdjson_only;
+    simdjson_only.line_scanner = false;
+    EXPECT_EQ(Transcript(Parse(line + "\n")), Transcript(Parse(line + "\n", simdjson_only))) << n;
+  }
 }
 
 TEST(JsonlParserTest, UnescapesStringsWithEscapes) {

@@ -116,6 +116,27 @@ TEST(LogReaderTest, KeepsExactLineNumbersAcrossTinyChunks) {
   }
 }
 
+TEST(LogReaderTest, ReadsFilesEndingExactlyAtAPageBoundary) {
+  // A mapped file needs readable padding after its last byte, also when that byte ends a
+  // page; the last line has no '\n' and sits right at the end.
+  TempDir dir;
+  for (size_t size : {size_t{4096}, size_t{8192}, size_t{4095}, size_t{4097}}) {
+    std::string text;
+    while (text.size() + 200 < size) text += Line(static_cast<int>(text.size() % 7)) + "\n";
+    std::string last = Line(9);
+    last.insert(last.size() - 1,
+                ",\"user\":\"" + std::string(size - text.size() - last.size() - 10, 'u') + "\"");
+    text += last;
+    ASSERT_EQ(text.size(), size);
+    ReadOutput out = ReadFiles({dir.File("p" + std::to_string(size) + ".jsonl", text)});
+    ASSERT_TRUE(out.status.ok());
+    EXPECT_EQ(out.stats.rejected, 0u) << size;
+    EXPECT_EQ(out.stats.bytes, size);
+    ASSERT_FALSE(out.request_ids.empty());
+    EXPECT_EQ(out.request_ids.back(), "r9") << size;
+  }
+}
+
 TEST(LogReaderTest, ParsesLinesLongerThanTheChunk) {
   TempDir dir;
   std::string long_line =

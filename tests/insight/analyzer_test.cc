@@ -285,6 +285,40 @@ TEST(AnalyzerTest, InvestigationNamesTheQueueAndTheUserThatMoved) {
   EXPECT_FALSE(mentions_gpu);  // it did not move
 }
 
+TEST(AnalyzerTest, ManyModelsWithSimilarNamesAreCountedApart) {
+  // Names of every length class the lookup compares differently (< 4, 4-7, 8-16, > 16
+  // bytes), differing only in the middle, the start or the end, and more models than the
+  // lookup table's first size.
+  std::vector<std::string> names = {"", "a", "ab", "abc", "abcd", "abce", "xbcd", "abcdefg"};
+  for (int i = 0; i < 40; ++i) {
+    names.push_back("model-" + std::to_string(i));
+    names.push_back("a-rather-long-model-name-" + std::to_string(i) + "-with-a-tail");
+    names.push_back(std::to_string(i) + "-a-rather-long-model-name-with-a-tail");
+  }
+  names.push_back("a-rather-long-model-Xame-0-with-a-tail");  // differs only in the middle
+  Analyzer a;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      for (size_t k = 0; k <= i % 3; ++k) {
+        TestEvent t;
+        t.ts = kT0 + static_cast<int64_t>(round) * kNanosPerSecond;
+        t.model = names[i];
+        t.fields = {{EventField::kLatencyMs, 10.0 + static_cast<double>(i)}};
+        Feed(a, t);
+      }
+    }
+  }
+  AnalysisReport r = FinishReport(a);
+  ASSERT_EQ(r.models.size(), names.size());
+  for (const ModelSummary& m : r.models) {
+    const auto it = std::find(names.begin(), names.end(), m.model);
+    ASSERT_NE(it, names.end()) << m.model;
+    const auto i = static_cast<size_t>(it - names.begin());
+    EXPECT_EQ(m.count, 3 * (i % 3 + 1)) << m.model;
+    EXPECT_NEAR(m.latency_ms.max, 10.0 + static_cast<double>(i), 1e-9) << m.model;
+  }
+}
+
 TEST(AnalyzerTest, MemoryStaysBoundedWhenTimestampsSpreadOverYears) {
   AnalyzerOptions o;
   Analyzer a(o);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace inferscope {
 namespace {
@@ -43,6 +44,22 @@ TEST(BucketStatsTest, CountsErrorsAndTimeoutsSeparately) {
   EXPECT_EQ(t.errors, 4u);
   EXPECT_EQ(t.latency_ms.count(), 6u);
   EXPECT_DOUBLE_EQ(t.Sum(EventField::kLatencyMs), 6);
+}
+
+TEST(BucketStatsTest, AbsentFieldsAddNothingWhateverTheirSlotHolds) {
+  BucketStats s;
+  Event e = LatencyEvent(5);
+  e.Set(EventField::kGpuUtil, std::numeric_limits<double>::quiet_NaN());
+  e.Set(EventField::kQueueDepth, std::numeric_limits<double>::infinity());
+  e.Clear(EventField::kGpuUtil);  // the slots keep NaN and inf, but the fields are absent
+  e.Clear(EventField::kQueueDepth);
+  s.Add(e);
+  EXPECT_EQ(s.Present(EventField::kGpuUtil), 0u);
+  EXPECT_EQ(s.Sum(EventField::kGpuUtil), 0.0);
+  EXPECT_FALSE(std::signbit(s.Sum(EventField::kQueueDepth)));
+  EXPECT_EQ(s.Sum(EventField::kQueueDepth), 0.0);
+  EXPECT_EQ(s.Present(EventField::kLatencyMs), 1u);
+  EXPECT_EQ(s.Sum(EventField::kLatencyMs), 5.0);
 }
 
 }  // namespace

@@ -76,6 +76,86 @@ std::vector<Distribution> Distributions() {
   };
 }
 
+// Equal in everything a caller can observe.
+void ExpectSameAnswers(const DDSketch& a, const DDSketch& b) {
+  ASSERT_EQ(a.count(), b.count());
+  // Sums may differ in rounding (merged partial sums against one running sum).
+  EXPECT_NEAR(a.sum(), b.sum(), 1e-9 * std::fabs(b.sum()));
+  for (int i = 0; i <= 1000; ++i) {
+    const double q = i / 1000.0;
+    const double x = a.Quantile(q), y = b.Quantile(q);
+    EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << "q=" << q;
+  }
+  for (double v : {-1e3, -1.0, 0.0, 0.5, 1.0, 10.0, 99.0, 1e3, 1e5}) {
+    EXPECT_EQ(a.Rank(v), b.Rank(v)) << v;
+  }
+}
+
+TEST(DDSketchTest, HighQuantilesScanningDownMatchTheBinCountedFromBelow) {
+  // Quantile scans from the top for q past the middle; check it against Rank's view of the
+  // bins (counted from below): the answer's bin holds the rank, the bin before does not.
+  std::mt19937_64 g(11);
+  DDSketch s;
+  for (int i = 0; i < 5000; ++i) s.Add(std::lognormal_distribution<double>(3, 1.5)(g));
+  for (int i = 1; i < 1000; ++i) {
+    const double q = i / 1000.0;
+    const double v = s.Quantile(q);
+    const auto rank = static_cast<uint64_t>(std::floor(q * static_cast<double>(s.count() - 1)));
+    if (rank == 0 || rank >= s.count() - 1) continue;
+    EXPECT_GT(s.Rank(v), rank) << q;
+    EXPECT_LE(s.Rank(v * (1 - 0.02)), rank) << q;
+  }
+}
+
+TEST(DDSketchTest, ReserveLikeChangesNothingObservable) {
+  std::mt19937_64 g(5);
+  DDSketch hint;
+  for (int i = 0; i < 500; ++i) hint.Add(std::lognormal_distribution<double>(5, 1)(g));
+  for (const auto& d : Distributions()) {
+    DDSketch plain, reserved;
+    reserved.ReserveLike(hint);
+    EXPECT_GT(reserved.MemoryBytes(), 0u);
+    EXPECT_EQ(reserved.count(), 0u);
+    EXPECT_TRUE(std::isnan(reserved.Quantile(0.5)));
+    std::mt19937_64 gd(3);
+    for (int i = 0; i < 3000; ++i) {
+      const double v = d.draw(gd);
+      plain.Add(v);
+      reserved.Add(v);
+    }
+    ExpectSameAnswers(plain, reserved);
+  }
+  DDSketch used;
+  used.Add(1);
+  const size_t bytes = used.MemoryBytes();
+  used.ReserveLike(hint);  // not empty: a no-op
+  EXPECT_EQ(used.MemoryBytes(), bytes);
+}
+
+TEST(DDSketchTest, MergeIntoAWiderSketchEqualsAddingTheValues) {
+  // Merges whose bins fit inside the destination take a vectorised path; it must agree with
+  // adding the values one by one, including near a destination that has to regrow.
+  std::mt19937_64 g(9);
+  for (const auto& d : Distributions()) {
+    DDSketch wide, direct;
+    for (int i = 0; i < 20000; ++i) {
+      const double v = d.draw(g);
+      wide.Add(v);
+      direct.Add(v);
+    }
+    for (int part = 0; part < 50; ++part) {
+      DDSketch piece;
+      for (int i = 0; i < 200; ++i) {
+        const double v = d.draw(g) * (part % 7 == 0 ? 50 : 1);
+        piece.Add(v);
+        direct.Add(v);
+      }
+      wide.Merge(piece);
+    }
+    ExpectSameAnswers(wide, direct);
+  }
+}
+
 TEST(DDSketchTest, QuantilesAreWithinRelativeAccuracyOfExactLowerQuantiles) {
   for (double alpha : {0.005, 0.01, 0.001}) {
     for (const Distribution& dist : Distributions()) {

@@ -4,10 +4,9 @@
 
 #include <cmath>
 #include <random>
-#include <string>
 #include <vector>
 
-#include "detect/series_detector.h"
+#include "byte_state_io.h"
 
 namespace inferscope {
 namespace {
@@ -68,15 +67,14 @@ TEST(EwmaTest, IgnoresNaN) {
 TEST(EwmaTest, SaveLoadRoundTripsAndTruncationIsDataLoss) {
   Ewma e(0.1);
   for (int i = 0; i < 50; ++i) e.Add(i % 7);
-  std::string bytes;
-  StateWriter w(&bytes);
+  ByteWriter w;
   e.Save(w);
   Ewma back(0.1);
-  StateReader r(bytes.data(), bytes.size());
+  ByteReader r(w.bytes);
   ASSERT_TRUE(back.Load(r).ok());
   EXPECT_EQ(back.mean(), e.mean());
   EXPECT_EQ(back.variance(), e.variance());
-  StateReader short_reader(bytes.data(), bytes.size() - 1);
+  ByteReader short_reader(w.bytes, w.bytes.size() - 1);
   EXPECT_EQ(Ewma(0.1).Load(short_reader).code(), StatusCode::kDataLoss);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace inferscope {
 namespace {
 
@@ -71,6 +73,44 @@ TEST(TimeRollupTest, MergeAddsCountsAndSketches) {
   EXPECT_EQ(sorted[0].second->requests, 2u);
   EXPECT_EQ(sorted[0].second->latency_ms.count(), 2u);
   EXPECT_NEAR(sorted[0].second->latency_ms.max(), 30, 1e-9);
+}
+
+TEST(TimeRollupTest, LastBucketCacheRespectsBothEdgesOfTheBucket) {
+  TimeRollup r(kNanosPerMinute);
+  r.Add(At(kNanosPerMinute, 1));
+  r.Add(At(2 * kNanosPerMinute - 1, 2));  // last nanosecond of the same bucket
+  r.Add(At(2 * kNanosPerMinute, 3));      // first of the next
+  r.Add(At(kNanosPerMinute - 1, 4));      // just before the first
+  r.Add(At(kNanosPerMinute, 5));
+  auto sorted = r.Sorted();
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_EQ(sorted[0].second->requests, 1u);
+  EXPECT_EQ(sorted[1].second->requests, 3u);
+  EXPECT_EQ(sorted[2].second->requests, 1u);
+}
+
+TEST(TimeRollupTest, ExtremeTimestampsDoNotAliasThroughTheCache) {
+  TimeRollup r(kNanosPerMinute);
+  const TimestampNs max = std::numeric_limits<TimestampNs>::max();
+  // The lowest timestamp whose bucket start is representable.
+  const TimestampNs min = std::numeric_limits<TimestampNs>::min() + kNanosPerMinute;
+  // The last bucket's end is not representable: Add must not wrap around to `min`.
+  for (TimestampNs ts : {max, min, max, min + 1, max - 1}) r.Add(At(ts, 1));
+  auto sorted = r.Sorted();
+  ASSERT_EQ(sorted.size(), 2u);
+  EXPECT_EQ(sorted[0].second->requests, 2u);
+  EXPECT_EQ(sorted[1].second->requests, 3u);
+}
+
+TEST(TimeRollupTest, BucketsAfterCoarseningStillTakeNewEvents) {
+  TimeRollup r(kNanosPerMinute, 16);
+  for (int i = 0; i < 40; ++i) r.Add(At(i * kNanosPerMinute, 1));
+  const int64_t width = r.width_ns();
+  r.Add(At(39 * kNanosPerMinute, 1));
+  uint64_t total = 0;
+  for (const auto& [start, b] : r.Sorted()) total += b->requests;
+  EXPECT_EQ(total, 41u);
+  EXPECT_EQ(r.width_ns(), width);
 }
 
 }  // namespace
