@@ -46,7 +46,7 @@ awk -v b="$bytes" -v l="$lines" -v w="$wall" -v c="$cpu" -v r="$rss" 'BEGIN{
   printf "| inferscope peak RSS | %.0f MB |\n", r/1024 }'
 
 if [ "${SKIP_PANDAS:-0}" != "1" ]; then
-  read -r pwall puser psys prss < <(measure python3 bench/pandas_summary.py "$data")
+  read -r pwall puser psys prss < <(measure /usr/bin/python3 bench/pandas_summary.py "$data")
   awk -v b="$bytes" -v w="$pwall" -v r="$prss" -v iw="$wall" 'BEGIN{
     printf "| pandas wall | %.2f s (%.0f MB/s) |\n", w, b/1e6/w;
     printf "| pandas peak RSS | %.0f MB |\n", r/1024;

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The pandas baseline for bench/analyze_e2e.sh: what a data scientist would write to get
 the same summary `inferscope analyze` prints (totals, error rate, latency percentiles,
 per-model comparison, hourly trend). Prints elapsed seconds as JSON on stdout."""

@@ -6,6 +6,7 @@
 
 #include "cli/analyze_command.h"
 #include "cli/demo_command.h"
+#include "cli/nab_command.h"
 
 #ifndef INFERSCOPE_VERSION
 #define INFERSCOPE_VERSION "0.1.0"
@@ -24,6 +25,8 @@ int RunApp(int argc, char** argv) {
   CLI::App* analyze = AddAnalyzeCommand(app, analyze_flags);
   DemoFlags demo_flags;
   CLI::App* demo = AddDemoCommand(app, demo_flags);
+  NabFlags nab_flags;
+  CLI::App* nab = AddNabCommand(app, nab_flags);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -40,6 +43,7 @@ int RunApp(int argc, char** argv) {
   }
   if (analyze->parsed()) return RunAnalyze(analyze_flags);
   if (demo->parsed()) return RunDemo(demo_flags);
+  if (nab->parsed()) return RunNab(nab_flags);
   if (version->parsed()) {
     fmt::print("inferscope {}\n", INFERSCOPE_VERSION);
     return 0;

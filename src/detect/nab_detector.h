@@ -1,0 +1,18 @@
+#ifndef INFERSCOPE_DETECT_NAB_DETECTOR_H_
+#define INFERSCOPE_DETECT_NAB_DETECTOR_H_
+
+#include <memory>
+
+#include "detect/series_detector.h"
+
+namespace inferscope {
+
+// The default detector for a univariate series of unknown meaning and scale (what
+// `inferscope nab` runs on every NAB file): an ensemble of scale-free statistical detectors
+// whose score in [0, 1] ranks points by how anomalous they are. Strictly causal.
+// Configuration and measured scores: docs/nab.md.
+std::unique_ptr<SeriesDetector> MakeDefaultUnivariateDetector();
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_NAB_DETECTOR_H_
