@@ -51,6 +51,13 @@ DetectorOutput EnsembleDetector::Update(TimestampNs ts, double value) {
   out.learning = all_learning;
   if (std::isnan(value) || all_learning || best == 0) return out;
   if (have_expected) {
+    // The value itself must sit on the watched side of what was expected: a trend detector
+    // may still see "a rise over the window" while the series is already back below it.
+    if ((options_.direction == Direction::kAbove && value <= out.expected) ||
+        (options_.direction == Direction::kBelow && value >= out.expected)) {
+      last_winner_ = {};
+      return out;
+    }
     const double dev = std::fabs(value - out.expected);
     if (dev < options_.min_abs_deviation ||
         dev < options_.min_rel_deviation * std::fabs(out.expected)) {

@@ -217,6 +217,9 @@ void AnomalyExplainer::Explain(const BucketStats& window, const BucketStats& bas
     a->summary += fmt::format(", affecting {} requests", a->affected_requests);
   }
   a->summary += ".";
+  if (!a->summary.empty() && a->summary[0] >= 'a' && a->summary[0] <= 'z') {
+    a->summary[0] = static_cast<char>(a->summary[0] - 'a' + 'A');
+  }
 
   std::vector<Mover> movers = Movers(window, baseline);
   std::vector<std::string> parts;
