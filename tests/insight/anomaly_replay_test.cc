@@ -56,7 +56,7 @@ TEST(AnomalyReplayTest, ALatencySpikeWithAQueueIsOneExplainedIncident) {
   EXPECT_NEAR(a.observed, 1200, 15);
   EXPECT_NEAR(a.expected, 216, 30);  // the baseline p95
   EXPECT_EQ(a.affected_requests, 600u);
-  EXPECT_NE(a.summary.find("p95 latency of m rose to"), std::string::npos) << a.summary;
+  EXPECT_NE(a.summary.find("P95 latency of m rose to"), std::string::npos) << a.summary;
   EXPECT_NE(a.summary.find("600 requests"), std::string::npos) << a.summary;
   EXPECT_NE(a.cause.find("queue_depth rose"), std::string::npos) << a.cause;
   EXPECT_NE(a.recommendation.find("queue"), std::string::npos) << a.recommendation;
