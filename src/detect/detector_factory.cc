@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/time_format.h"
 #include "detect/band_detector.h"
 #include "detect/baseline_drop_rule.h"
 #include "detect/cusum_detector.h"
@@ -146,35 +147,7 @@ Result<std::unique_ptr<SeriesDetector>> Build(const Options& o, const ParamReade
 
 }  // namespace
 
-Result<int64_t> ParseDurationNs(std::string_view text) {
-  size_t unit_at = text.size();
-  while (unit_at > 0 && (text[unit_at - 1] < '0' || text[unit_at - 1] > '9') &&
-         text[unit_at - 1] != '.') {
-    --unit_at;
-  }
-  const std::string_view unit = text.substr(unit_at);
-  int64_t scale = 0;
-  if (unit.empty() || unit == "s") {
-    scale = kNanosPerSecond;
-  } else if (unit == "ms") {
-    scale = kNanosPerMilli;
-  } else if (unit == "m") {
-    scale = kNanosPerMinute;
-  } else if (unit == "h") {
-    scale = kNanosPerHour;
-  } else if (unit == "d") {
-    scale = kNanosPerDay;
-  } else if (unit == "w") {
-    scale = 7 * kNanosPerDay;
-  } else {
-    return Status::InvalidArgument(fmt::format("'{}' has an unknown duration unit", text));
-  }
-  Result<double> n = ParseDouble(text.substr(0, unit_at));
-  if (!n.ok() || !(*n > 0) || *n * static_cast<double>(scale) > 9e18) {
-    return Status::InvalidArgument(fmt::format("'{}' is not a positive duration", text));
-  }
-  return static_cast<int64_t>(std::llround(*n * static_cast<double>(scale)));
-}
+Result<int64_t> ParseDurationNs(std::string_view text) { return ParseDuration(text); }
 
 std::vector<std::string_view> DetectorNames() {
   return {"zscore",       "robust_z", "iqr",      "band",      "ewma_chart",

@@ -32,7 +32,8 @@ Result<std::unique_ptr<SeriesDetector>> ParseDetectorSpec(std::string_view spec)
 // All names MakeDetector knows.
 std::vector<std::string_view> DetectorNames();
 
-// "250ms", "30s", "5m", "1h", "1d", "1w" (a bare number is seconds) -> ns.
+// "250ms", "30s", "5m", "1h", "1d", "1w" (a bare number is seconds) -> ns; the same rules as
+// core/time_format.h ParseDuration, which it calls.
 Result<int64_t> ParseDurationNs(std::string_view text);
 
 }  // namespace inferscope
