@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:-release}"
+# ccache hits across clones in different folders (CI clones afresh each time).
+export CCACHE_BASEDIR="$(pwd)" CCACHE_NOHASHDIR=true
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
