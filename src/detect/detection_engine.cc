@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
 
+#include "core/crc32c.h"
 #include "detect/ensemble_detector.h"
 
 namespace inferscope {
@@ -51,6 +53,102 @@ void DetectionEngine::Observe(const std::string& model, TimestampNs bucket_start
     std::string winner(ensemble->last_winner());
     tracker_.Observe(model, spec.metric, spec.kind, winner.empty() ? "ensemble" : winner, p);
   }
+}
+
+namespace {
+constexpr char kCheckpointMagic[8] = {'I', 'S', 'C', 'K', 'P', 'T', '0', '1'};
+constexpr uint32_t kCheckpointVersion = 1;
+
+void PutString(StateWriter& w, std::string_view s) {
+  w.U32(static_cast<uint32_t>(s.size()));
+  w.Bytes(s.data(), s.size());
+}
+
+Status GetString(StateReader& r, std::string* s) {
+  uint32_t n = 0;
+  INFERSCOPE_RETURN_IF_ERROR(r.U32(&n));
+  if (n > r.remaining()) return Status::DataLoss("checkpoint string runs past the end");
+  s->resize(n);
+  return r.Bytes(s->data(), n);
+}
+}  // namespace
+
+std::string DetectionEngine::SaveCheckpoint() const {
+  std::string out;
+  StateWriter w(&out);
+  w.Bytes(kCheckpointMagic, sizeof(kCheckpointMagic));
+  w.U32(kCheckpointVersion);
+  w.U32(static_cast<uint32_t>(specs_.size()));
+  for (const MetricSpec& s : specs_) PutString(w, s.metric);
+  w.U32(static_cast<uint32_t>(series_.size()));
+  std::string state;
+  for (const auto& [key, detector] : series_) {
+    PutString(w, key.first);
+    w.U32(static_cast<uint32_t>(key.second));
+    state.clear();
+    StateWriter sw(&state);
+    detector->Save(sw);
+    PutString(w, state);
+  }
+  w.U32(Crc32c(out.data(), out.size()));
+  return out;
+}
+
+Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
+  if (bytes.size() < sizeof(kCheckpointMagic) + 4 + 4) {
+    return Status::DataLoss("checkpoint is truncated");
+  }
+  uint32_t stored_crc = 0;
+  std::memcpy(&stored_crc, bytes.data() + bytes.size() - 4, 4);
+  if (Crc32c(bytes.data(), bytes.size() - 4) != stored_crc) {
+    return Status::DataLoss("checkpoint checksum mismatch (corrupt or truncated)");
+  }
+  StateReader r(bytes.data(), bytes.size() - 4);
+  char magic[sizeof(kCheckpointMagic)];
+  INFERSCOPE_RETURN_IF_ERROR(r.Bytes(magic, sizeof(magic)));
+  if (std::memcmp(magic, kCheckpointMagic, sizeof(magic)) != 0) {
+    return Status::InvalidArgument("not an inferscope detector checkpoint");
+  }
+  uint32_t version = 0;
+  INFERSCOPE_RETURN_IF_ERROR(r.U32(&version));
+  if (version != kCheckpointVersion) {
+    return Status::InvalidArgument(
+        fmt::format("checkpoint format version {} is not {}", version, kCheckpointVersion));
+  }
+  uint32_t n_specs = 0;
+  INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_specs));
+  if (n_specs != specs_.size()) {
+    return Status::InvalidArgument("checkpoint was written with other metric specs");
+  }
+  for (const MetricSpec& s : specs_) {
+    std::string name;
+    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &name));
+    if (name != s.metric) {
+      return Status::InvalidArgument(
+          fmt::format("checkpoint metric '{}' where '{}' was expected", name, s.metric));
+    }
+  }
+  uint32_t n_series = 0;
+  INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_series));
+  std::map<std::pair<std::string, size_t>, std::unique_ptr<SeriesDetector>> loaded;
+  for (uint32_t i = 0; i < n_series; ++i) {
+    std::string model, state;
+    uint32_t spec = 0;
+    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &model));
+    INFERSCOPE_RETURN_IF_ERROR(r.U32(&spec));
+    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &state));
+    if (spec >= specs_.size()) return Status::DataLoss("checkpoint names an unknown metric");
+    auto detector = prototypes_[spec]->CloneEmpty();
+    StateReader sr(state.data(), state.size());
+    Status st = detector->Load(sr);
+    if (!st.ok()) {
+      return st.WithContext(fmt::format("checkpoint of {}/{}", model, specs_[spec].metric));
+    }
+    loaded[{model, spec}] = std::move(detector);
+  }
+  if (r.remaining() != 0) return Status::DataLoss("checkpoint has trailing bytes");
+  series_ = std::move(loaded);
+  return Status::Ok();
 }
 
 size_t DetectionEngine::StateBytes() const {

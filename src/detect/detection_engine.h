@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,15 @@ class DetectionEngine {
 
   std::vector<Anomaly> Anomalies() const { return tracker_.Incidents(); }
   const std::vector<MetricSpec>& specs() const { return specs_; }
+
+  // Checkpoint of every series' detector state (baselines, learning progress), so a restart
+  // keeps what was learnt; format in docs/format/detector-state.md (versioned, CRC-32C
+  // checked). Open incidents are not part of it: they are persisted by the store.
+  std::string SaveCheckpoint() const;
+  // Replaces the detectors' state with a checkpoint's. DataLoss for a corrupt or truncated
+  // checkpoint, InvalidArgument when it was written with other metric specs or another
+  // format version; on any error the engine is left as it was.
+  Status LoadCheckpoint(std::string_view bytes);
 
   size_t series_count() const { return series_.size(); }
   size_t StateBytes() const;
