@@ -307,9 +307,53 @@ Result<ScenarioExpectation> ParseExpectation(std::string_view text) {
     INFERSCOPE_ASSIGN_OR_RETURN(e.value, Number(words[2]));
     return e;
   }
+  if (what == "incidents" && words.size() == 2) {
+    e.kind = ScenarioExpectation::Kind::kIncidents;
+    INFERSCOPE_ASSIGN_OR_RETURN(e.begin, Index(words[1]));
+    return e;
+  }
+  if (what == "incident" && words.size() == 2) {
+    e.kind = ScenarioExpectation::Kind::kIncident;
+    INFERSCOPE_ASSIGN_OR_RETURN(Range r, ParseRange(words[1]));
+    e.begin = r.begin;
+    e.end = r.end;
+    return e;
+  }
+  if (what == "fired_at" && words.size() == 2) {
+    e.kind = ScenarioExpectation::Kind::kFiredAt;
+    INFERSCOPE_ASSIGN_OR_RETURN(e.begin, Index(words[1]));
+    return e;
+  }
   return Status::InvalidArgument(
       "expectation must be one of: fire_between A B | quiet A..B | learning_until N | "
-      "max_score_in A..B X");
+      "max_score_in A..B X | incidents N | incident A..B | fired_at N");
+}
+
+Status ParseTracker(std::string_view text, AnomalyTracker::Options* o) {
+  for (std::string_view w : Split(text, ' ')) {
+    if (w.empty()) continue;
+    const size_t eq = w.find('=');
+    if (eq == std::string_view::npos) return Status::InvalidArgument("tracker: expected key=value");
+    const std::string_view key = w.substr(0, eq), value = w.substr(eq + 1);
+    if (key == "fire" || key == "resolve") {
+      INFERSCOPE_ASSIGN_OR_RETURN(double v, Number(value));
+      (key == "fire" ? o->fire_threshold : o->resolve_threshold) = v;
+      continue;
+    }
+    int64_t* target = key == "pending_for"     ? &o->pending_for_ns
+                      : key == "resolve_after" ? &o->resolve_after_ns
+                      : key == "cooldown"      ? &o->cooldown_ns
+                                               : nullptr;
+    if (target == nullptr) {
+      return Status::InvalidArgument("tracker: unknown option '" + std::string(key) + "'");
+    }
+    if (value == "0") {
+      *target = 0;
+      continue;
+    }
+    INFERSCOPE_ASSIGN_OR_RETURN(*target, ParseDurationNs(value));
+  }
+  return Status::Ok();
 }
 
 std::string Fmt(double v) {
@@ -365,6 +409,9 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view path) {
         ns = *d;
       }
       (key == "step" ? s.step_ns : s.start_ns) = ns;
+    } else if (key == "tracker") {
+      Status st = ParseTracker(value, &s.tracker);
+      if (!st.ok()) return fail(st);
     } else if (key == "series") {
       for (std::string_view seg : SplitSegments(value)) {
         Status st = ApplySegment(seg, segments++, &s.values);
@@ -422,8 +469,61 @@ std::vector<std::string> CheckScenario(const Scenario& scenario,
       break;
     }
   }
+  // Lifecycle expectations: the outputs through an AnomalyTracker.
+  std::vector<Anomaly> incidents;
+  bool tracked = false;
+  auto index_of = [&](TimestampNs ts) {
+    return static_cast<size_t>((ts - scenario.start_ns) / scenario.step_ns);
+  };
+  for (const ScenarioExpectation& e : scenario.expectations) {
+    using K = ScenarioExpectation::Kind;
+    if (e.kind != K::kIncidents && e.kind != K::kIncident && e.kind != K::kFiredAt) continue;
+    if (!tracked) {
+      AnomalyTracker tracker(scenario.tracker);
+      for (size_t i = 0; i < n && i < scenario.values.size(); ++i) {
+        if (std::isnan(scenario.values[i])) continue;
+        AnomalyTracker::Point p;
+        p.ts = scenario.TimeOf(i);
+        p.value = scenario.values[i];
+        p.output = outputs[i];
+        tracker.Observe("scenario", "value", AnomalyKind::kSpike, "detector", p);
+      }
+      incidents = tracker.Incidents();
+      tracked = true;
+    }
+    const std::string head = where(e.line) + "expect " + e.text + ": ";
+    std::string seen;
+    for (const Anomaly& a : incidents) {
+      seen += " [" + std::to_string(index_of(a.start_ns)) + ".." +
+              (a.state == AnomalyState::kResolved ? std::to_string(index_of(a.end_ns)) : "") +
+              " fired at " + std::to_string(index_of(a.fired_ns)) + "]";
+    }
+    if (seen.empty()) seen = " none";
+    bool ok = false;
+    if (e.kind == K::kIncidents) {
+      ok = incidents.size() == e.begin;
+    } else {
+      for (const Anomaly& a : incidents) {
+        if (e.kind == K::kFiredAt) {
+          ok |= index_of(a.fired_ns) == e.begin;
+        } else {
+          const bool open_ended = e.end == SIZE_MAX;
+          ok |= index_of(a.start_ns) == e.begin &&
+                (open_ended ? a.state == AnomalyState::kFiring
+                            : a.state == AnomalyState::kResolved && index_of(a.end_ns) == e.end);
+        }
+      }
+    }
+    if (!ok) failures.push_back(head + "incidents seen:" + seen);
+  }
+
   for (const ScenarioExpectation& e : scenario.expectations) {
     const std::string head = where(e.line) + "expect " + e.text + ": ";
+    if (e.kind == ScenarioExpectation::Kind::kIncidents ||
+        e.kind == ScenarioExpectation::Kind::kIncident ||
+        e.kind == ScenarioExpectation::Kind::kFiredAt) {
+      continue;
+    }
     if (e.kind == ScenarioExpectation::Kind::kLearningUntil) {
       std::string bad;
       for (size_t i = 0; i < std::min(e.begin, n) && bad.empty(); ++i) {
@@ -481,6 +581,9 @@ std::vector<std::string> CheckScenario(const Scenario& scenario,
         if (outputs[argmax].score > e.value) failures.push_back(head + max_text);
         break;
       case ScenarioExpectation::Kind::kLearningUntil:
+      case ScenarioExpectation::Kind::kIncidents:
+      case ScenarioExpectation::Kind::kIncident:
+      case ScenarioExpectation::Kind::kFiredAt:
         break;
     }
   }

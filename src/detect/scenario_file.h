@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "detect/anomaly_tracker.h"
 #include "detect/series_detector.h"
 
 namespace inferscope {
@@ -28,13 +29,30 @@ namespace inferscope {
 //   expect: learning_until 30         (points < 30 are learning, point 30 is not)
 //   expect: max_score_in 0..299 0.2   (no score above 0.2 there)
 //
+// Lifecycle: the scores also go through an AnomalyTracker (detect/anomaly_tracker.h), set
+// with an optional `tracker: pending_for=2m resolve_after=5m cooldown=15m fire=0.5
+// resolve=0.3` line (defaults as in AnomalyTracker::Options), and these expectations check
+// the incidents it reports (points are indices, as above):
+//   expect: incidents 1               (exactly this many incidents reached firing)
+//   expect: incident 300..309         (one started at point 300 and resolved with its last
+//                                      bad point at 309; "300.." = still firing at the end)
+//   expect: fired_at 302              (one became firing at point 302)
+//
 // Generators append points: constant(value, n), noise(mean, sd, n, seed), ramp(from, to, n),
 // sine(mean, amp, period, n, phase) -- phase from the global index, so consecutive sines
 // continue -- values(1, 2, nan, ...), nan(n). All generators take sd= and seed= for added
 // Gaussian noise. Modifiers change points already generated: set(a..b, v), add(a..b, v).
 // Segments are joined by "then"; several series: lines continue each other.
 struct ScenarioExpectation {
-  enum class Kind { kFireBetween, kQuiet, kLearningUntil, kMaxScoreIn };
+  enum class Kind {
+    kFireBetween,
+    kQuiet,
+    kLearningUntil,
+    kMaxScoreIn,
+    kIncidents,
+    kIncident,
+    kFiredAt
+  };
   Kind kind;
   size_t begin = 0;
   size_t end = 0;  // inclusive; SIZE_MAX means the last point
@@ -49,6 +67,7 @@ struct Scenario {
   std::string detector_spec;
   int detector_line = 0;
   int64_t step_ns = kNanosPerMinute;
+  AnomalyTracker::Options tracker;
   TimestampNs start_ns = 0;
   std::vector<double> values;
   std::vector<ScenarioExpectation> expectations;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "detect/detector_factory.h"
+
 namespace inferscope {
 namespace {
 
@@ -82,6 +84,40 @@ TEST(ScenarioFileTest, CheckReportsEachFailedExpectationWithItsLine) {
   EXPECT_NE(failures[2].find("c.scenario:5:"), std::string::npos);
   EXPECT_NE(failures[3].find("point 1 is not learning"), std::string::npos) << failures[3];
   EXPECT_NE(failures[4].find("past the end"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace inferscope
+
+namespace inferscope {
+namespace {
+
+TEST(ScenarioFileLifecycleTest, ReportsTheIncidentsSeenWhenALifecycleExpectationFails) {
+  auto s = ParseScenario(
+      "detector: threshold threshold=0.05\n"
+      "tracker: pending_for=0 resolve_after=3m\n"
+      "series: constant(value=0.01, n=50) then set(10..14, 0.3)\n"
+      "expect: incidents 1\n"
+      "expect: incidents 2\n"
+      "expect: incident 10..14\n"
+      "expect: incident 10..\n"
+      "expect: fired_at 10\n",
+      "mem.scenario");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto detector = ParseDetectorSpec(s->detector_spec);
+  ASSERT_TRUE(detector.ok());
+  auto outputs = RunScenario(*s, **detector);
+  std::vector<std::string> failures = CheckScenario(*s, outputs);
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_NE(failures[0].find("mem.scenario:5:"), std::string::npos) << failures[0];
+  EXPECT_NE(failures[0].find("[10..14 fired at 10]"), std::string::npos) << failures[0];
+  EXPECT_NE(failures[1].find("mem.scenario:7:"), std::string::npos) << failures[1];
+}
+
+TEST(ScenarioFileLifecycleTest, RejectsUnknownTrackerOptions) {
+  auto s = ParseScenario("detector: threshold\ntracker: snooze=5m\nseries: nan(n=3)\n", "x");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("snooze"), std::string::npos);
 }
 
 }  // namespace
