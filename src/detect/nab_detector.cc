@@ -1,16 +1,15 @@
 #include "detect/nab_detector.h"
 
-#include "detect/ensemble_detector.h"
+#include "detect/likelihood_detector.h"
 
 namespace inferscope {
 
 std::unique_ptr<SeriesDetector> MakeDefaultUnivariateDetector() {
-  EnsembleOptions options;
-  options.direction = Direction::kBoth;
-  auto ensemble = EnsembleDetector::FromSpecs(
-      {"robust_z window=128 threshold=4 min_points=60", "cusum min_points=60"}, options);
-  // The specs are constants covered by tests: failing here is a bug.
-  return ensemble.ok() ? std::move(ensemble).value() : nullptr;
+  // The defaults of LikelihoodOptions are this configuration (docs/nab.md, "Results").
+  const LikelihoodOptions options;
+  // The options are constants covered by tests: failing here is a bug.
+  if (!options.Validate().ok()) return nullptr;
+  return std::make_unique<LikelihoodDetector>(options);
 }
 
 }  // namespace inferscope

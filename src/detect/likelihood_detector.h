@@ -1,0 +1,121 @@
+#ifndef INFERSCOPE_DETECT_LIKELIHOOD_DETECTOR_H_
+#define INFERSCOPE_DETECT_LIKELIHOOD_DETECTOR_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+
+#include "detect/series_detector.h"
+
+namespace inferscope {
+
+struct LikelihoodOptions {
+  // The defaults are the configuration `inferscope nab` runs (MakeDefaultUnivariateDetector);
+  // they were tuned on the NAB subset, see docs/nab.md "Results".
+  //
+  // Half-lives (in points) of the EWMA baselines of the value and of its first difference.
+  // Until a baseline has seen ~1/alpha points it is the plain running mean/variance.
+  double value_half_life = 2000;
+  double diff_half_life = 500;
+  // Short-term window (points, <= kMaxShort) averaged for the anomaly likelihood, and the
+  // half-life of the long-term distribution of that average.
+  uint32_t short_window = 10;
+  double likelihood_half_life = 500;
+  // Weights of the point statistics. The point surprise is the MINIMUM of the weighted |z| of
+  // the value, of its first difference and (once a day of history exists) of the seasonal
+  // residual: a point must be unexpected under every model at once.
+  double value_weight = 0.35;
+  double diff_weight = 1.0;
+  double seasonal_weight = 0.5;
+  // Weight of the likelihood statistic (short-term mean of the raw anomaly vs its long-term
+  // distribution; ranks sustained changes).
+  double likelihood_weight = 1.0;
+  // Seasonal residual x[t] - (range of x[t-P .. t-P+2*seasonal_jitter]), P = points per day
+  // from the first sampling interval (off when P > kMaxSeason or P < 4); its baseline
+  // half-life.
+  uint32_t seasonal_jitter = 3;
+  double seasonal_half_life = 500;
+  // Weight of the smoothed seasonal residual (EWMA with seasonal_short_half_life points)
+  // against its own long-term distribution (a sustained departure from yesterday's shape).
+  double seasonal_smooth_weight = 0.4;
+  double seasonal_short_half_life = 5;
+  // Suppression: a point only scores fully when its statistic exceeds the recent maximum,
+  // which decays with this half-life (points); otherwise it is multiplied by `damp`.
+  double suppress_half_life = 100;
+  double damp = 0.5;
+  // Hold-off: for holdoff_points after a (suppressed) statistic >= fire_level (sigma units),
+  // statistics are multiplied by holdoff_damp. Later points of the same episode can only
+  // cost false positives.
+  double fire_level = 3.0;
+  uint32_t holdoff_points = 100;
+  double holdoff_damp = 0.25;
+  // Baseline mean updates are clipped to +- clip sigma (0: off), so outliers barely move
+  // the level; the variance sees the unclipped value so real shifts are absorbed.
+  double clip = 2.0;
+  // Statistic -> score: s / (s + score_scale). Never saturates, so the ranking survives.
+  double score_scale = 5.0;
+  // Points needed before scoring; >= 2.
+  uint32_t min_points = 30;
+
+  Status Validate() const;
+};
+
+// A scale-free streaming detector for series of unknown meaning (NAB-like), per point:
+//  1. point surprise = min(value_weight |z_value|, diff_weight |z_diff|, seasonal_weight
+//     |z_seasonal|): z of the value, of its first difference and of the residual against
+//     the same time yesterday, each against an EWMA Gaussian baseline (Huber-clipped mean,
+//     scale floored at 1e-3 of the level so flat series stay quiet);
+//  2. Numenta-style anomaly likelihood: the mean of the last `short_window` raw anomalies
+//     erf(surprise / sqrt 2) against the long-term distribution of that mean, and a smoothed
+//     seasonal residual against its own distribution (rank sustained changes);
+//  3. statistic s = max of the above; suppression (only new peaks of s over a decaying
+//     recent maximum score fully) and a hold-off after a strong statistic, because in
+//     NAB only the earliest detection of a window counts and every later one costs;
+//  4. score = s / (s + score_scale) in [0, 1), never saturating.
+// Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range), fixed state
+// (~2.9 KiB, dominated by the 288-value daily ring).
+class LikelihoodDetector final : public SeriesDetector {
+ public:
+  static constexpr uint32_t kMaxShort = 32;
+  static constexpr uint32_t kMaxSeason = 288;
+
+  explicit LikelihoodDetector(const LikelihoodOptions& options);
+
+  DetectorOutput Update(TimestampNs ts, double value) override;
+  std::string_view name() const override { return "likelihood"; }
+  size_t StateBytes() const override { return sizeof(*this); }
+  void Save(StateWriter& out) const override;
+  Status Load(StateReader& in) override;
+  std::unique_ptr<SeriesDetector> CloneEmpty() const override;
+
+ private:
+  // Running/EWMA mean and variance; alpha_t = max(alpha, 1/n).
+  struct Moments {
+    double n = 0, mean = 0, var = 0;
+    void Add(double x, double alpha, double clip);
+  };
+  void Clear();
+
+  LikelihoodOptions options_;
+  double a_value_, a_diff_, a_lik_, a_season_, a_season_short_, suppress_decay_;
+  uint64_t seen_ = 0;
+  double prev_ = 0;
+  Moments value_, diff_, lik_;
+  std::array<double, kMaxShort> ring_{};
+  uint32_t ring_pos_ = 0, ring_count_ = 0;
+  double ring_sum_ = 0;
+  double peak_ = 0;
+  static constexpr uint32_t kNever = 0xffffffffu;
+  uint32_t since_fire_ = kNever;  // points since the last statistic >= fire_level
+  TimestampNs first_ts_ = 0;
+  uint32_t period_ = 0;  // 0: not known yet or off
+  uint32_t season_pos_ = 0;
+  Moments season_;
+  double season_short_ = 0;
+  Moments season_smooth_;
+  std::array<double, kMaxSeason> season_ring_{};
+};
+
+}  // namespace inferscope
+
+#endif  // INFERSCOPE_DETECT_LIKELIHOOD_DETECTOR_H_
