@@ -313,6 +313,7 @@ EventStatus StatusFromCode(int64_t code) {
 }
 
 EventStatus StatusFromText(std::string_view s) {
+  if (s.size() == 2 && s[0] == 'o' && s[1] == 'k') return EventStatus::kOk;  // the common case
   if (!s.empty() && s[0] >= '0' && s[0] <= '9') {
     int64_t code = 0;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), code);

@@ -1,6 +1,7 @@
 #include "insight/analyzer.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -9,6 +10,7 @@
 
 #include "insight/aggregate_outlier_finder.h"
 #include "insight/anomaly_replay.h"
+#include "insight/dimension_rollup.h"
 #include "insight/investigation_accumulator.h"
 #include "stats/bucket_stats.h"
 #include "stats/correlation_matrix.h"
@@ -23,6 +25,10 @@ namespace {
 
 // Requests kept per model as outlier candidates, at each end of the latency distribution.
 constexpr size_t kCandidatesPerModel = 64;
+
+// One event in this many (per model, deterministically) feeds the categorical dimension
+// rollup that anomaly explanations attribute shifts of request and cost share with.
+constexpr uint32_t kDimensionSampleEvery = 16;
 
 // Numeric fields in the correlation matrix, in output order.
 constexpr EventField kCorrelationFields[] = {
@@ -51,7 +57,8 @@ struct ModelState {
       : name(std::move(model_name)),
         high(kCandidatesPerModel),
         low(kCandidatesPerModel),
-        rollup(bucket_ns) {}
+        rollup(bucket_ns),
+        dimensions(bucket_ns) {}
   std::string name;
   // Filled by Finish: the rollup's buckets by time, their request count and their merge.
   std::vector<std::pair<TimestampNs, const BucketStats*>> buckets;
@@ -62,6 +69,8 @@ struct ModelState {
   TopK<Candidate> high;  // largest latencies
   TopK<Candidate> low;   // smallest latencies (score = -latency)
   TimeRollup rollup;
+  DimensionRollup dimensions;  // 1 in kDimensionSampleEvery events
+  uint32_t sample_countdown = kDimensionSampleEvery;
   TimestampNs first_ns = std::numeric_limits<TimestampNs>::max();
   TimestampNs last_ns = std::numeric_limits<TimestampNs>::min();
 };
@@ -233,7 +242,17 @@ struct Analyzer::State {
     model_slots[i] = static_cast<uint32_t>(model + 1);
   }
 
+  // Off the hot path: interns the sampled event's dimension values and counts them.
+  [[gnu::noinline]] void SampleDimensions(ModelState& m, const Event& e) {
+    const std::array<uint32_t, kDimensionCount> ids = {
+        dictionaries[0].Intern(e.user), dictionaries[1].Intern(e.task_type),
+        dictionaries[2].Intern(e.cache_tier), dictionaries[3].Intern(e.service)};
+    m.dimensions.Add(e.timestamp_ns, ids,
+                     e.Has(EventField::kCostUsd) ? e.Get(EventField::kCostUsd) : 0.0);
+  }
+
   AnalyzerOptions options;
+  DimensionDictionaries dictionaries;
   std::vector<std::unique_ptr<ModelState>> models;
   std::vector<uint32_t> model_slots;
   ModelState* last_model = nullptr;
@@ -253,6 +272,10 @@ void Analyzer::OnEvent(const Event& e) {
   ++s.events;
   ModelState& m = s.Model(e.model);
   m.rollup.Add(e);
+  if (--m.sample_countdown == 0) [[unlikely]] {
+    m.sample_countdown = kDimensionSampleEvery;
+    s.SampleDimensions(m, e);
+  }
   m.first_ns = std::min(m.first_ns, e.timestamp_ns);
   m.last_ns = std::max(m.last_ns, e.timestamp_ns);
   const uint32_t mask = e.present_mask();
@@ -545,11 +568,16 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     // The engine needs one bucket width across models; a model whose rollup coarsened
     // (a very long span) sets it for all.
     std::vector<std::pair<std::string, const TimeRollup*>> rollups;
+    AnomalyReplay::Dimensions dimensions;
+    dimensions.dictionaries = &s.dictionaries;
     for (ModelState* m : models) {
       m->rollup.Coarsen(width);
+      m->dimensions.Coarsen(width);
       rollups.emplace_back(m->name, &m->rollup);
+      dimensions.models.emplace_back(m->name, &m->dimensions);
     }
-    Result<std::vector<Anomaly>> anomalies = AnomalyReplay(replay_options).Run(rollups);
+    Result<std::vector<Anomaly>> anomalies =
+        AnomalyReplay(replay_options).Run(rollups, &dimensions);
     if (anomalies.ok()) {
       r.anomalies = std::move(anomalies).value();
       r.anomalies_checked = true;

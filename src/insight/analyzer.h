@@ -53,7 +53,11 @@ struct AnalyzerOptions {
 // 100k buckets), plus fixed-size sketches, top-k candidates and a reservoir for Spearman:
 // never by the number of events. Per event it does a handful of counter and sketch
 // updates and no allocation (except the first time a model is seen, and when an event
-// enters a top-k candidate list).
+// enters a top-k candidate list). One event in 8 per model (a deterministic counter) also
+// feeds a per-model per-minute DimensionRollup (user, task_type, cache_tier, service:
+// interned ids, at most 8 values per dimension per bucket, DimensionRollup::kBytesPerBucket
+// = 592 bytes a bucket, bounded like the TimeRollup) from which anomaly causes name the
+// values that gained share of requests or cost.
 //
 // OnEvent is called from one thread; Finish once at the end.
 class Analyzer final : public EventSink {

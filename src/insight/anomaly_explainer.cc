@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -102,7 +103,19 @@ const Mover* Find(const std::vector<Mover>& movers, std::string_view name, doubl
 bool Rose(const Mover* m) { return m != nullptr && m->change_pct > 0; }
 bool Fell(const Mover* m) { return m != nullptr && m->change_pct < 0; }
 
-std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers) {
+// The largest shift of one user's share (of cost first, else of requests), if any.
+const ShareShift* UserShift(std::span<const ShareShift> shifts) {
+  const ShareShift* best = nullptr;
+  for (const ShareShift& s : shifts) {
+    if (s.dimension != "user") continue;
+    if (best == nullptr || (s.of_cost && !best->of_cost)) best = &s;
+    if (best->of_cost) break;
+  }
+  return best;
+}
+
+std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers,
+                      std::span<const ShareShift> shifts) {
   const Mover* queue = Find(movers, "queue_depth", 50);
   const Mover* out_tokens = Find(movers, "output_tokens", 30);
   const Mover* in_tokens = Find(movers, "input_tokens", 30);
@@ -167,6 +180,18 @@ std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers) {
       return "Batches run nearly empty: raise the batch wait timeout (e.g. max_queue_delay) or "
              "lower the number of replicas so each sees enough traffic to batch.";
     case AnomalyKind::kCostSpike:
+      if (const ShareShift* user = UserShift(shifts)) {
+        if (Rose(out_tokens) || Rose(in_tokens)) {
+          return fmt::format(
+              "A single user's token explosion drives cost: rate-limit or cap max_tokens for "
+              "user '{}'.",
+              user->value);
+        }
+        return fmt::format(
+            "A single user's extra traffic drives cost: rate-limit user '{}' or confirm the "
+            "load is expected.",
+            user->value);
+      }
       if (Rose(out_tokens) || Rose(in_tokens)) {
         return "Token counts per request exploded: find the client or user behind it "
                "(inferscope analyze --investigate on this window) and cap max_tokens or "
@@ -191,8 +216,8 @@ std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers) {
 
 }  // namespace
 
-void AnomalyExplainer::Explain(const BucketStats& window, const BucketStats& baseline,
-                               Anomaly* a) const {
+void AnomalyExplainer::Explain(const BucketStats& window, const BucketStats& baseline, Anomaly* a,
+                               std::span<const ShareShift> shifts) const {
   const bool fleet = a->model == "*";
   const std::string who = fleet ? "all models" : a->model;
   const TimestampNs end = a->state == AnomalyState::kResolved ? a->end_ns : a->last_seen_ns;
@@ -232,22 +257,36 @@ void AnomalyExplainer::Explain(const BucketStats& window, const BucketStats& bas
     parts.push_back(fmt::format("{} {} {} ({} -> {})", m.name, m.change_pct > 0 ? "rose" : "fell",
                                 size, FormatNumber(m.base), FormatNumber(m.window)));
   }
+  auto join = [](const std::vector<std::string>& items) {
+    std::string joined;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) joined += i + 1 == items.size() ? " and " : ", ";
+      joined += items[i];
+    }
+    return joined;
+  };
+  std::vector<std::string> mix;
+  for (const ShareShift& s : shifts) {
+    if (mix.size() == 3) break;
+    mix.push_back(s.text);
+  }
   if (baseline.requests == 0) {
     a->cause = "No baseline traffic before the incident to compare with.";
-  } else if (parts.empty()) {
+  } else if (parts.empty() && mix.empty()) {
     a->cause =
         "No serving dimension (batching, queue, GPU, memory, tokens, cache) moved by 20% "
         "or more against the hour before; the cause is likely outside the request "
         "mix: a deploy, the node, or a dependency.";
+  } else if (parts.empty()) {
+    a->cause = fmt::format(
+        "No serving dimension (batching, queue, GPU, memory, tokens, cache) moved by 20% or "
+        "more against the hour before, but the request mix did: {}.",
+        join(mix));
   } else {
-    std::string joined;
-    for (size_t i = 0; i < parts.size(); ++i) {
-      if (i) joined += i + 1 == parts.size() ? " and " : ", ";
-      joined += parts[i];
-    }
-    a->cause = fmt::format("Compared with the hour before, {}.", joined);
+    a->cause = fmt::format("Compared with the hour before, {}.", join(parts));
+    if (!mix.empty()) a->cause += fmt::format(" In the request mix, {}.", join(mix));
   }
-  a->recommendation = Recommend(*a, movers);
+  a->recommendation = Recommend(*a, movers, baseline.requests > 0 ? shifts : decltype(shifts){});
 }
 
 }  // namespace inferscope

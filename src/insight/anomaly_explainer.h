@@ -1,7 +1,10 @@
 #ifndef INFERSCOPE_INSIGHT_ANOMALY_EXPLAINER_H_
 #define INFERSCOPE_INSIGHT_ANOMALY_EXPLAINER_H_
 
+#include <span>
+
 #include "detect/anomaly.h"
+#include "insight/share_shift.h"
 #include "stats/bucket_stats.h"
 
 namespace inferscope {
@@ -13,10 +16,14 @@ namespace inferscope {
 // `recommendation` (what an operator would do about that kind of incident with that cause).
 //
 // `window` aggregates the incident's buckets; `baseline` the same model's buckets in the
-// hour (or so) before it. Stateless; thread-safe.
+// hour (or so) before it. `shifts` (largest first, may be empty) are the categorical values
+// (users, task types, cache tiers, services) that gained share of requests or of cost over
+// the same periods: the first few are appended to `cause`, and a cost spike driven by one
+// user recommends rate-limiting that user. Stateless; thread-safe.
 class AnomalyExplainer {
  public:
-  void Explain(const BucketStats& window, const BucketStats& baseline, Anomaly* anomaly) const;
+  void Explain(const BucketStats& window, const BucketStats& baseline, Anomaly* anomaly,
+               std::span<const ShareShift> shifts = {}) const;
 };
 
 }  // namespace inferscope

@@ -23,19 +23,24 @@ BucketStats MergeRange(const Buckets& buckets, TimestampNs from, TimestampNs to)
 }  // namespace
 
 Result<std::vector<Anomaly>> AnomalyReplay::Run(
-    const std::vector<std::pair<std::string, const TimeRollup*>>& models) const {
+    const std::vector<std::pair<std::string, const TimeRollup*>>& models,
+    const Dimensions* dimensions) const {
   INFERSCOPE_ASSIGN_OR_RETURN(auto engine,
                               DetectionEngine::Create(options_.specs, options_.tracker));
   if (models.empty()) return std::vector<Anomaly>{};
   const int64_t width = models.front().second->width_ns();
 
-  // The fleet-wide merge, as its own rollup.
-  TimeRollup fleet(width);
-  for (const auto& [name, rollup] : models) fleet.Merge(*rollup);
-
   std::map<std::string, Buckets> sorted;
   for (const auto& [name, rollup] : models) sorted[name] = rollup->Sorted();
-  sorted["*"] = fleet.Sorted();
+
+  // The fleet-wide merge: counters and sums only. Fleet specs (error rate, traffic) and the
+  // explanations never read its percentiles, and skipping the sketches halves Finish.
+  std::map<TimestampNs, BucketStats> fleet;
+  for (const auto& [name, rollup] : models) {
+    for (const auto& [start, stats] : sorted[name]) fleet[start].MergeCounters(*stats);
+  }
+  Buckets& fleet_sorted = sorted["*"];
+  for (const auto& [start, stats] : fleet) fleet_sorted.emplace_back(start, &stats);
 
   const BucketStats empty;
   for (const auto& [name, buckets] : sorted) {
@@ -58,7 +63,17 @@ Result<std::vector<Anomaly>> AnomalyReplay::Run(
     TimestampNs end = (a.state == AnomalyState::kResolved ? a.end_ns : a.last_seen_ns) + width;
     BucketStats window = MergeRange(buckets, a.start_ns, end);
     BucketStats baseline = MergeRange(buckets, a.start_ns - options_.baseline_ns, a.start_ns);
-    explainer.Explain(window, baseline, &a);
+    std::vector<ShareShift> shifts;
+    if (dimensions != nullptr && dimensions->dictionaries != nullptr) {
+      DimensionTotals window_dims, baseline_dims;
+      for (const auto& [name, rollup] : dimensions->models) {
+        if ((a.model != "*" && a.model != name) || rollup->width_ns() != width) continue;
+        rollup->Collect(a.start_ns, end, &window_dims);
+        rollup->Collect(a.start_ns - options_.baseline_ns, a.start_ns, &baseline_dims);
+      }
+      shifts = DimensionShareShifts(window_dims, baseline_dims, *dimensions->dictionaries);
+    }
+    explainer.Explain(window, baseline, &a, shifts);
   }
   return anomalies;
 }

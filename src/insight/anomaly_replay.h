@@ -9,6 +9,7 @@
 #include "detect/anomaly.h"
 #include "detect/anomaly_tracker.h"
 #include "detect/metric_spec.h"
+#include "insight/dimension_rollup.h"
 #include "stats/time_rollup.h"
 
 namespace inferscope {
@@ -31,11 +32,21 @@ class AnomalyReplay {
     int64_t baseline_ns = kNanosPerHour;  // explanation baseline before each incident
   };
 
+  // Optional categorical input: per model, sampled (user, task_type, cache_tier, service)
+  // counts by bucket. With it, each incident's cause also names the values that gained
+  // share of requests or of cost against the baseline (share shifts, see share_shift.h).
+  struct Dimensions {
+    const DimensionDictionaries* dictionaries = nullptr;
+    std::vector<std::pair<std::string, const DimensionRollup*>> models;
+  };
+
   explicit AnomalyReplay(Options options) : options_(std::move(options)) {}
 
-  // `models`: (name, rollup) pairs; every rollup must have the same width.
+  // `models`: (name, rollup) pairs; every rollup must have the same width. `dimensions` may
+  // be null; its rollups are used only where their width matches.
   Result<std::vector<Anomaly>> Run(
-      const std::vector<std::pair<std::string, const TimeRollup*>>& models) const;
+      const std::vector<std::pair<std::string, const TimeRollup*>>& models,
+      const Dimensions* dimensions = nullptr) const;
 
  private:
   Options options_;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "insight/share_shift.h"
+
 namespace inferscope {
 namespace {
 
@@ -120,50 +122,30 @@ Investigation InvestigationAccumulator::Finish(const std::string& model) const {
                     std::fabs(m->change_pct), FormatValue(m->baseline), FormatValue(m->window)));
   }
 
-  std::vector<std::pair<double, std::string>> ranked;
   // Dimension shifts: a value whose share of requests (or of cost) grew by >= 10 points.
+  std::vector<ShareShift> shifts;
+  ShareShiftOptions options;
+  options.min_requests_for_cost = kMinRequestsForCostShare;
   for (const auto& [dim, win_values] : window_.dims) {
     auto base_it = baseline_.dims.find(dim);
+    ShareCounts win_counts, base_counts;
     double win_cost_total = 0, base_cost_total = 0;
-    for (const auto& [v, rc] : win_values) win_cost_total += rc.second;
+    for (const auto& [v, rc] : win_values) {
+      win_cost_total += rc.second;
+      win_counts.emplace(v, ShareCount{rc.first, rc.second});
+    }
     if (base_it != baseline_.dims.end()) {
-      for (const auto& [v, rc] : base_it->second) base_cost_total += rc.second;
-    }
-    for (const auto& [value, rc] : win_values) {
-      double share_w = static_cast<double>(rc.first) / w.requests;
-      double share_b = 0, cost_share_b = 0;
-      if (base_it != baseline_.dims.end()) {
-        auto v_it = base_it->second.find(value);
-        if (v_it != base_it->second.end()) {
-          share_b = static_cast<double>(v_it->second.first) / b.requests;
-          cost_share_b = base_cost_total > 0 ? v_it->second.second / base_cost_total : 0;
-        }
-      }
-      double cost_share_w = win_cost_total > 0 ? rc.second / win_cost_total : 0;
-      double req_shift = 100 * (share_w - share_b);
-      double cost_shift = 100 * (cost_share_w - cost_share_b);
-      // A share shift counts only if a two-proportion z-test says it is not sampling noise
-      // (|z| >= 3), so a handful of requests cannot produce a "finding".
-      double pooled = (share_w * w.requests + share_b * b.requests) / (w.requests + b.requests);
-      double se = std::sqrt(
-          pooled * (1 - pooled) *
-          (1.0 / static_cast<double>(w.requests) + 1.0 / static_cast<double>(b.requests)));
-      bool significant = se > 0 && std::fabs(share_w - share_b) / se >= 3;
-      if (req_shift >= 10 && significant) {
-        ranked.emplace_back(
-            req_shift, fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of requests", dim, value,
-                                   100 * share_b, 100 * share_w));
-      } else if (cost_shift >= 10 && w.requests >= kMinRequestsForCostShare &&
-                 b.requests >= kMinRequestsForCostShare) {
-        ranked.emplace_back(cost_shift,
-                            fmt::format("{} '{}' went from {:.0f}% to {:.0f}% of cost", dim, value,
-                                        100 * cost_share_b, 100 * cost_share_w));
+      for (const auto& [v, rc] : base_it->second) {
+        base_cost_total += rc.second;
+        base_counts.emplace(v, ShareCount{rc.first, rc.second});
       }
     }
+    FindShareShifts(dim, {&win_counts, w.requests, win_cost_total},
+                    {&base_counts, b.requests, base_cost_total}, &shifts, options);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& c) { return a.first > c.first; });
-  for (auto& [score, text] : ranked) inv.findings.push_back(std::move(text));
+  std::stable_sort(shifts.begin(), shifts.end(),
+                   [](const ShareShift& a, const ShareShift& c) { return a.points > c.points; });
+  for (ShareShift& s : shifts) inv.findings.push_back(std::move(s.text));
   if (inv.findings.empty()) {
     inv.findings.push_back("Nothing moved by 20% or more against the baseline.");
   }

@@ -6,6 +6,11 @@
 namespace inferscope {
 
 void BucketStats::Merge(const BucketStats& other) {
+  MergeCounters(other);
+  latency_ms.Merge(other.latency_ms);
+}
+
+void BucketStats::MergeCounters(const BucketStats& other) {
   requests += other.requests;
   errors += other.errors;
   timeouts += other.timeouts;
@@ -13,7 +18,6 @@ void BucketStats::Merge(const BucketStats& other) {
     sum[f] += other.sum[f];
     present[f] += other.present[f];
   }
-  latency_ms.Merge(other.latency_ms);
 }
 
 double BucketStats::Mean(EventField field) const {

@@ -26,6 +26,11 @@ uint64_t SplitMix64(uint64_t& state) {
 
 // Uniform in [0, bound) from 64 random bits by multiply-high (Lemire), avoiding a 64-bit
 // division per row; the bias is at most bound / 2^64.
+// Uniform in (0, 1): never 0, so its logarithm is finite.
+double UnitOpen(uint64_t& state) {
+  return (static_cast<double>(SplitMix64(state) >> 11) + 0.5) * 0x1.0p-53;
+}
+
 uint64_t Below(uint64_t random, uint64_t bound) {
 #if defined(__SIZEOF_INT128__)
   __extension__ using U128 = unsigned __int128;
@@ -260,11 +265,18 @@ void CorrelationMatrix::AddRow(const double* row) {
   if (reservoir_rows_ == 0) return;
   if (rows_ <= static_cast<uint64_t>(reservoir_rows_)) {
     Sample(row, sample_.size() / static_cast<size_t>(k_));
+    if (rows_ == static_cast<uint64_t>(reservoir_rows_)) {
+      w_ = std::exp(std::log(UnitOpen(rng_state_)) / reservoir_rows_);
+      ScheduleNextReplacement();
+    }
     return;
   }
-  // Algorithm R: keep row number rows_ with probability reservoir_rows / rows_.
-  const uint64_t j = Below(SplitMix64(rng_state_), rows_);
-  if (j < static_cast<uint64_t>(reservoir_rows_)) Sample(row, static_cast<size_t>(j));
+  if (rows_ == next_replace_) [[unlikely]] {
+    Sample(row, static_cast<size_t>(
+                    Below(SplitMix64(rng_state_), static_cast<uint64_t>(reservoir_rows_))));
+    w_ *= std::exp(std::log(UnitOpen(rng_state_)) / reservoir_rows_);
+    ScheduleNextReplacement();
+  }
 }
 
 CorrelationMatrix::MaskAccumulator* CorrelationMatrix::FindOrAddMask(uint64_t mask,
@@ -410,6 +422,14 @@ void CorrelationMatrix::AddRowPairwise(const double* row) {
       p->c_xy += dx * (y - p->mean_y);
     }
   }
+}
+
+void CorrelationMatrix::ScheduleNextReplacement() {
+  // Skip floor(log(U) / log(1 - w)) rows, then replace (Li 1994, Algorithm L).
+  const double skip = std::floor(std::log(UnitOpen(rng_state_)) / std::log1p(-w_));
+  next_replace_ =
+      rows_ + 1 +
+      (skip < 9e18 ? static_cast<uint64_t>(skip) : uint64_t{9'000'000'000'000'000'000u});
 }
 
 void CorrelationMatrix::Sample(const double* row, size_t slot) {

@@ -107,6 +107,13 @@ class CorrelationMatrix {
   int reservoir_rows_;
   uint64_t rows_ = 0;
   uint64_t rng_state_;
+  // Reservoir sampling by Li's Algorithm L: instead of a random draw per row, draw how many
+  // rows to skip until the next replacement (O(reservoir x log(rows / reservoir)) draws in
+  // all). next_replace_ is the 1-based row number of the next replacement; w_ the current
+  // acceptance weight.
+  uint64_t next_replace_ = 0;
+  double w_ = 0;
+  void ScheduleNextReplacement();
   size_t last_mask_ = 0;                // index into masks_ of the previous row's mask
   std::vector<MaskAccumulator> masks_;  // at most kMaxMasks, in order of first appearance
   std::vector<double> anchor_;          // k: first finite value seen per column

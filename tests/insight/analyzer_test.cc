@@ -319,6 +319,58 @@ TEST(AnalyzerTest, ManyModelsWithSimilarNamesAreCountedApart) {
   }
 }
 
+// Six quiet hours of ten users with equal shares, then 20 minutes in which the cost of
+// `hog`'s requests (or, with hog empty, everyone's) is multiplied by `factor`.
+AnalysisReport CostSpikeReport(const std::string& hog, double factor) {
+  Analyzer a;
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> noise(0.8, 1.2);
+  for (int s = 0; s < 380 * 60; ++s) {
+    TestEvent t;
+    t.ts = kT0 + s * kNanosPerSecond;
+    t.request_id = "r" + std::to_string(s);
+    t.user = "user-" + std::to_string(s % 10);
+    const bool spike = s >= 360 * 60 && (hog.empty() || t.user == hog);
+    const double f = spike ? factor : 1.0;
+    t.fields = {{EventField::kLatencyMs, 300 * noise(rng)},
+                {EventField::kOutputTokens, 200 * f * noise(rng)},
+                {EventField::kCostUsd, 0.001 * f * noise(rng)}};
+    Feed(a, t);
+  }
+  return FinishReport(a);
+}
+
+const Anomaly* FindCostSpike(const AnalysisReport& r) {
+  for (const Anomaly& an : r.anomalies) {
+    if (an.kind == AnomalyKind::kCostSpike && an.model == "m1") return &an;
+  }
+  return nullptr;
+}
+
+TEST(AnalyzerTest, CostSpikeCauseNamesTheUserWhoseCostShareJumped) {
+  AnalysisReport r = CostSpikeReport("user-3", 40);
+  const Anomaly* an = FindCostSpike(r);
+  ASSERT_NE(an, nullptr);
+  EXPECT_NE(an->cause.find("user 'user-3' went from"), std::string::npos) << an->cause;
+  EXPECT_NE(an->cause.find("of cost"), std::string::npos) << an->cause;
+  EXPECT_NE(an->recommendation.find("rate-limit"), std::string::npos) << an->recommendation;
+  EXPECT_NE(an->recommendation.find("user-3"), std::string::npos) << an->recommendation;
+  // No other user gained share.
+  for (int u = 0; u < 10; ++u) {
+    if (u == 3) continue;
+    EXPECT_EQ(an->cause.find("'user-" + std::to_string(u) + "'"), std::string::npos) << an->cause;
+  }
+}
+
+TEST(AnalyzerTest, CostSpikeWithUnchangedSharesHasNoCategoricalFinding) {
+  AnalysisReport r = CostSpikeReport("", 6);
+  const Anomaly* an = FindCostSpike(r);
+  ASSERT_NE(an, nullptr);
+  EXPECT_EQ(an->cause.find("went from"), std::string::npos) << an->cause;
+  EXPECT_EQ(an->cause.find("request mix,"), std::string::npos) << an->cause;
+  EXPECT_EQ(an->recommendation.find("single user"), std::string::npos) << an->recommendation;
+}
+
 TEST(AnalyzerTest, MemoryStaysBoundedWhenTimestampsSpreadOverYears) {
   AnalyzerOptions o;
   Analyzer a(o);
