@@ -81,9 +81,7 @@ size_t CusumDetector::StateBytes() const {
 }
 
 void CusumDetector::Save(StateWriter& out) const {
-  WriteStateHeader(out, kTag, kVersion);
-  out.U64(seen_);
-  window_.Save(out);
+  SaveCountedWindow(out, kTag, kVersion, seen_, window_);
   out.F64(s_hi_);
   out.F64(s_lo_);
   out.U32(n_hi_);
@@ -91,9 +89,7 @@ void CusumDetector::Save(StateWriter& out) const {
 }
 
 Status CusumDetector::Load(StateReader& in) {
-  Status st = ReadStateHeader(in, kTag, kVersion);
-  if (st.ok()) st = in.U64(&seen_);
-  if (st.ok()) st = window_.Load(in);
+  Status st = LoadCountedWindow(in, kTag, kVersion, &seen_, &window_);
   if (st.ok()) st = in.F64(&s_hi_);
   if (st.ok()) st = in.F64(&s_lo_);
   if (st.ok()) st = in.U32(&n_hi_);

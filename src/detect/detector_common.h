@@ -44,6 +44,25 @@ std::optional<Direction> DirectionByName(std::string_view name);
 void WriteStateHeader(StateWriter& w, uint32_t tag, uint8_t version);
 Status ReadStateHeader(StateReader& r, uint32_t tag, uint8_t version);
 
+// The state shared by the window-based detectors (robust_z, iqr, cusum, ...): the header,
+// the number of points seen and one window (RollingWindow / RollingMedian). Extra fields
+// follow in the caller.
+template <typename Window>
+void SaveCountedWindow(StateWriter& w, uint32_t tag, uint8_t version, uint64_t seen,
+                       const Window& window) {
+  WriteStateHeader(w, tag, version);
+  w.U64(seen);
+  window.Save(w);
+}
+
+template <typename Window>
+Status LoadCountedWindow(StateReader& r, uint32_t tag, uint8_t version, uint64_t* seen,
+                         Window* window) {
+  INFERSCOPE_RETURN_IF_ERROR(ReadStateHeader(r, tag, version));
+  INFERSCOPE_RETURN_IF_ERROR(r.U64(seen));
+  return window->Load(r);
+}
+
 // Tag from four characters, e.g. StateTag("rbz1").
 constexpr uint32_t StateTag(const char (&s)[5]) {
   return static_cast<uint32_t>(static_cast<uint8_t>(s[0])) |

@@ -49,15 +49,11 @@ size_t RobustZDetector::StateBytes() const {
 }
 
 void RobustZDetector::Save(StateWriter& out) const {
-  WriteStateHeader(out, kTag, kVersion);
-  out.U64(seen_);
-  window_.Save(out);
+  SaveCountedWindow(out, kTag, kVersion, seen_, window_);
 }
 
 Status RobustZDetector::Load(StateReader& in) {
-  Status st = ReadStateHeader(in, kTag, kVersion);
-  if (st.ok()) st = in.U64(&seen_);
-  if (st.ok()) st = window_.Load(in);
+  Status st = LoadCountedWindow(in, kTag, kVersion, &seen_, &window_);
   if (!st.ok()) {
     seen_ = 0;
     window_.Clear();
