@@ -35,7 +35,7 @@ struct AnalyzeFlags {
   size_t top = 20;
   size_t max_errors = 20;
   bool no_progress = false;
-  std::string color = "auto";  // auto | always | never
+  std::string color = "auto";         // auto | always | never
   std::string detectors = "default";  // default | naive | none
 };
 

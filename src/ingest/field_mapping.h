@@ -23,8 +23,8 @@ enum class LatencyUnit { kSeconds, kMilliseconds };
 class FieldMapping {
  public:
   struct Entry {
-    std::string target;                  // our field name, e.g. "input_tokens"
-    std::vector<std::string> path;       // their path, split on '.'
+    std::string target;             // our field name, e.g. "input_tokens"
+    std::vector<std::string> path;  // their path, split on '.'
   };
 
   FieldMapping() = default;
