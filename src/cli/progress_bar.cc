@@ -6,7 +6,7 @@
 
 namespace inferscope {
 
-std::string FormatBytes(double bytes) {
+std::string FormatDecimalBytes(double bytes) {
   if (bytes >= 1e9) return fmt::format("{:.1f} GB", bytes / 1e9);
   if (bytes >= 1e6) return fmt::format("{:.0f} MB", bytes / 1e6);
   if (bytes >= 1e3) return fmt::format("{:.0f} kB", bytes / 1e3);
@@ -33,10 +33,10 @@ void ProgressBar::Update(uint64_t done, uint64_t total) {
     int filled = static_cast<int>(frac * kWidth);
     double eta = rate > 0 ? static_cast<double>(total - std::min(done, total)) / rate : 0;
     line = fmt::format("\r[{}{}] {:3.0f}%  {} / {}  {}/s  ETA {:.0f}s ", std::string(filled, '#'),
-                       std::string(kWidth - filled, ' '), frac * 100, FormatBytes(done),
-                       FormatBytes(total), FormatBytes(rate), eta);
+                       std::string(kWidth - filled, ' '), frac * 100, FormatDecimalBytes(done),
+                       FormatDecimalBytes(total), FormatDecimalBytes(rate), eta);
   } else {
-    line = fmt::format("\r{} read  {}/s ", FormatBytes(done), FormatBytes(rate));
+    line = fmt::format("\r{} read  {}/s ", FormatDecimalBytes(done), FormatDecimalBytes(rate));
   }
   std::fputs(line.c_str(), out_);
   std::fflush(out_);

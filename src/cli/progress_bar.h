@@ -32,7 +32,7 @@ class ProgressBar {
 };
 
 // "1.2 GB", "640 MB", "12 kB", "512 B" (decimal units).
-std::string FormatBytes(double bytes);
+std::string FormatDecimalBytes(double bytes);
 
 }  // namespace inferscope
 

@@ -64,11 +64,11 @@ TEST(ProgressBarTest, DisabledBarWritesNothing) {
   std::fclose(f);
 }
 
-TEST(FormatBytesTest, UsesDecimalUnits) {
-  EXPECT_EQ(FormatBytes(512), "512 B");
-  EXPECT_EQ(FormatBytes(12'000), "12 kB");
-  EXPECT_EQ(FormatBytes(640e6), "640 MB");
-  EXPECT_EQ(FormatBytes(1.2e9), "1.2 GB");
+TEST(FormatDecimalBytesTest, UsesDecimalUnits) {
+  EXPECT_EQ(FormatDecimalBytes(512), "512 B");
+  EXPECT_EQ(FormatDecimalBytes(12'000), "12 kB");
+  EXPECT_EQ(FormatDecimalBytes(640e6), "640 MB");
+  EXPECT_EQ(FormatDecimalBytes(1.2e9), "1.2 GB");
 }
 
 }  // namespace
