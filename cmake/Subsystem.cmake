@@ -3,6 +3,13 @@
 # wrong-way include fails to link.
 function(inferscope_subsystem name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  if(NOT ARG_SOURCES)
+    # A subsystem whose first file has not landed yet.
+    add_library(inferscope_${name} INTERFACE)
+    target_include_directories(inferscope_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(inferscope_${name} INTERFACE ${ARG_DEPS})
+    return()
+  endif()
   add_library(inferscope_${name} STATIC ${ARG_SOURCES})
   target_include_directories(inferscope_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(inferscope_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})

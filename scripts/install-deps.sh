@@ -10,8 +10,12 @@ PACKAGES=(
   libsimdjson-dev libcli11-dev libfmt-dev libspdlog-dev libyaml-cpp-dev
   libzstd-dev zstd zlib1g-dev gzip
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libcpp-httplib-dev libssl-dev libprotobuf-dev protobuf-compiler libsnappy-dev libsqlite3-dev
   python3 python3-pandas
   time
+  # Real servers the integration tests start on 127.0.0.1 (never as services), and the
+  # HTTP load generator of the server benchmarks.
+  prometheus prometheus-alertmanager victoria-metrics clickhouse-server wrk
 )
 
 missing=()
