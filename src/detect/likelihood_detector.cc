@@ -8,7 +8,7 @@
 namespace inferscope {
 namespace {
 constexpr uint32_t kTag = StateTag("lik1");
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 2: + level_short_
 
 double AlphaFromHalfLife(double h) { return 1.0 - std::exp2(-1.0 / h); }
 
@@ -22,7 +22,7 @@ double Scale(double var, double level) {
 
 Status LikelihoodOptions::Validate() const {
   for (double h : {value_half_life, diff_half_life, likelihood_half_life, suppress_half_life,
-                   seasonal_half_life, seasonal_short_half_life}) {
+                   seasonal_half_life, seasonal_short_half_life, level_half_life}) {
     if (!(h > 0) || !std::isfinite(h)) {
       return Status::InvalidArgument("likelihood: half-lives must be > 0");
     }
@@ -31,7 +31,7 @@ Status LikelihoodOptions::Validate() const {
     return Status::InvalidArgument("likelihood: short_window must be in [1, 32]");
   }
   if (!(value_weight >= 0) || !(diff_weight >= 0) || !(likelihood_weight >= 0) ||
-      !(seasonal_weight >= 0) || !(seasonal_smooth_weight >= 0)) {
+      !(seasonal_weight >= 0) || !(seasonal_smooth_weight >= 0) || !(level_weight >= 0)) {
     return Status::InvalidArgument("likelihood: weights must be >= 0");
   }
   if (!(damp >= 0 && damp <= 1)) return Status::InvalidArgument("likelihood: damp in [0, 1]");
@@ -72,10 +72,13 @@ LikelihoodDetector::LikelihoodDetector(const LikelihoodOptions& options)
       a_lik_(AlphaFromHalfLife(options.likelihood_half_life)),
       a_season_(AlphaFromHalfLife(options.seasonal_half_life)),
       a_season_short_(AlphaFromHalfLife(options.seasonal_short_half_life)),
-      suppress_decay_(std::exp2(-1.0 / options.suppress_half_life)) {}
+      suppress_decay_(std::exp2(-1.0 / options.suppress_half_life)),
+      a_level_(AlphaFromHalfLife(options.level_half_life)) {}
 
 DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   if (std::isnan(value)) return QuietOutput(seen_ < options_.min_points);
+  // The short level includes the current point (strictly causal: rows <= t).
+  level_short_ = seen_ == 0 ? value : level_short_ + a_level_ * (value - level_short_);
   DetectorOutput out = QuietOutput(true);
   const double level = std::fabs(value_.mean) + std::sqrt(std::max(value_.var, 0.0));
   const double zv = seen_ >= 2 ? (value - value_.mean) / Scale(value_.var, level) : 0.0;
@@ -131,8 +134,11 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
       lik_.n >= 2 ? std::max(0.0, (short_mean - lik_.mean) / Scale(lik_.var, 1e-3)) : 0.0;
 
   if (seen_ >= options_.min_points) {
+    // Level shift: the recent (EWMA) level against the long baseline.
+    const double zlev = std::fabs(level_short_ - value_.mean) / Scale(value_.var, level);
     const double s =
-        std::max({point, options_.likelihood_weight * zl, options_.seasonal_smooth_weight * zss});
+        std::max({point, options_.likelihood_weight * zl, options_.seasonal_smooth_weight * zss,
+                  options_.level_weight * zlev});
     // Suppression: only a new peak of the statistic (against a decaying recent maximum)
     // scores fully.
     double eff = s > peak_ ? s : s * options_.damp;
@@ -175,6 +181,7 @@ void LikelihoodDetector::Save(StateWriter& out) const {
   out.U32(options_.short_window);
   out.U64(seen_);
   out.F64(prev_);
+  out.F64(level_short_);
   for (const Moments* m : {&value_, &diff_, &lik_}) {
     out.F64(m->n);
     out.F64(m->mean);
@@ -208,6 +215,7 @@ Status LikelihoodDetector::Load(StateReader& in) {
   }
   if (st.ok()) st = in.U64(&seen_);
   if (st.ok()) st = in.F64(&prev_);
+  if (st.ok()) st = in.F64(&level_short_);
   for (Moments* m : {&value_, &diff_, &lik_}) {
     if (st.ok()) st = in.F64(&m->n);
     if (st.ok()) st = in.F64(&m->mean);
@@ -244,6 +252,7 @@ Status LikelihoodDetector::Load(StateReader& in) {
 void LikelihoodDetector::Clear() {
   seen_ = 0;
   prev_ = 0;
+  level_short_ = 0;
   value_ = diff_ = lik_ = Moments{};
   ring_.fill(0);
   ring_pos_ = ring_count_ = 0;

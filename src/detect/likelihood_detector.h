@@ -49,6 +49,11 @@ struct LikelihoodOptions {
   double fire_level = 3.0;
   uint32_t holdoff_points = 100;
   double holdoff_damp = 0.25;
+  // Level shift: |EWMA of the value (half-life level_half_life points) - value baseline| /
+  // value scale, times level_weight, joins the max of step 3. Catches drifts and ramps whose
+  // single points are unremarkable under the difference model (0 weight: off).
+  double level_half_life = 30;
+  double level_weight = 1.4;
   // Baseline mean updates are clipped to +- clip sigma (0: off), so outliers barely move
   // the level; the variance sees the unclipped value so real shifts are absorbed.
   double clip = 2.0;
@@ -68,9 +73,10 @@ struct LikelihoodOptions {
 //  2. Numenta-style anomaly likelihood: the mean of the last `short_window` raw anomalies
 //     erf(surprise / sqrt 2) against the long-term distribution of that mean, and a smoothed
 //     seasonal residual against its own distribution (rank sustained changes);
-//  3. statistic s = max of the above; suppression (only new peaks of s over a decaying
-//     recent maximum score fully) and a hold-off after a strong statistic, because in
-//     NAB only the earliest detection of a window counts and every later one costs;
+//  3. statistic s = max of the above and of a level-shift z (short EWMA of the value
+//     against the value baseline: ramps and drifts); suppression (only new peaks of s over a
+//     decaying recent maximum score fully) and a hold-off after a strong statistic, because in NAB
+//     only the earliest detection of a window counts and every later one costs;
 //  4. score = s / (s + score_scale) in [0, 1), never saturating.
 // Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range), fixed state
 // (~2.9 KiB, dominated by the 288-value daily ring).
@@ -97,7 +103,7 @@ class LikelihoodDetector final : public SeriesDetector {
   void Clear();
 
   LikelihoodOptions options_;
-  double a_value_, a_diff_, a_lik_, a_season_, a_season_short_, suppress_decay_;
+  double a_value_, a_diff_, a_lik_, a_season_, a_season_short_, suppress_decay_, a_level_;
   uint64_t seen_ = 0;
   double prev_ = 0;
   Moments value_, diff_, lik_;
@@ -105,6 +111,7 @@ class LikelihoodDetector final : public SeriesDetector {
   uint32_t ring_pos_ = 0, ring_count_ = 0;
   double ring_sum_ = 0;
   double peak_ = 0;
+  double level_short_ = 0;
   static constexpr uint32_t kNever = 0xffffffffu;
   uint32_t since_fire_ = kNever;  // points since the last statistic >= fire_level
   TimestampNs first_ts_ = 0;

@@ -9,9 +9,9 @@ namespace inferscope {
 
 // The default detector for a univariate series of unknown meaning and scale (what
 // `inferscope nab` runs on every NAB file): a LikelihoodDetector (value / difference /
-// seasonal surprise, anomaly likelihood, suppression of repeated detections) whose score in
-// [0, 1) ranks points by how anomalous they are. Strictly causal.
-// Configuration and measured scores: docs/nab.md.
+// seasonal surprise, anomaly likelihood, level shift, suppression of repeated detections) whose
+// score in [0, 1) ranks points by how anomalous they are. Strictly causal. Configuration and
+// measured scores: docs/nab.md.
 std::unique_ptr<SeriesDetector> MakeDefaultUnivariateDetector();
 
 }  // namespace inferscope

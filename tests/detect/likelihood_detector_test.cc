@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -61,6 +62,65 @@ TEST(LikelihoodDetectorTest, SpikeOutranksNoiseAndRepeatsAreDamped) {
   EXPECT_LT(again.score, spike.score);
 }
 
+// The corpus-wide threshold `inferscope nab` picks for the standard profile (docs/nab.md):
+// a score at or above it is a detection.
+constexpr double kNabThreshold = 0.3763;
+
+// Gaussian noise (mean 100, sd 2, 1-minute steps so the daily part is off) for `quiet` points,
+// then `shape(k)` added for k = 0, 1, ... Returns the scores.
+template <typename Shape>
+std::vector<double> ScoresOf(const LikelihoodOptions& options, int quiet, int total, Shape shape) {
+  LikelihoodDetector d(options);
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> noise(100, 2);
+  std::vector<double> scores;
+  for (int i = 0; i < total; ++i) {
+    const double x = noise(gen) + (i >= quiet ? shape(i - quiet) : 0.0);
+    scores.push_back(d.Update(i * kNanosPerMinute, x).score);
+  }
+  return scores;
+}
+
+int FirstAtOrAbove(const std::vector<double>& scores, int from, double threshold) {
+  for (int i = from; i < static_cast<int>(scores.size()); ++i) {
+    if (scores[i] >= threshold) return i;
+  }
+  return -1;
+}
+
+double MaxIn(const std::vector<double>& scores, int from, int to) {
+  return *std::max_element(scores.begin() + from, scores.begin() + to);
+}
+
+TEST(LikelihoodDetectorTest, StepShiftFiresAtTheShiftRowWellAboveTheNoise) {
+  // +40 (20 sd) from row 3000 on. (A 10-sd step scores about like the largest 4-sd noise
+  // point of 2700: the value z is weighted 0.35.)
+  const std::vector<double> scores =
+      ScoresOf(LikelihoodOptions{}, 3000, 3200, [](int) { return 40.0; });
+  // Past the first 10% (NAB's probation is 15%), the noise peaks are far below the shift.
+  const double noise = MaxIn(scores, 300, 3000);
+  EXPECT_GE(scores[3000], kNabThreshold);
+  EXPECT_GT(scores[3000], noise + 0.1);
+  EXPECT_EQ(FirstAtOrAbove(scores, 3000, kNabThreshold), 3000);
+  EXPECT_LT(scores[2999], kNabThreshold);
+}
+
+TEST(LikelihoodDetectorTest, SlowRampIsCaughtByTheLevelComponent) {
+  // 100 -> 70 over 300 points: each step (0.1) is lost in the noise of the difference (sd
+  // 2.8) and the baseline variance absorbs the drift, so once the onset has passed (150
+  // points) only the level-shift statistic (short EWMA against the long baseline) keeps
+  // the ramp above the noise.
+  auto ramp = [](int k) { return -0.1 * std::min(k, 300); };
+  const std::vector<double> with_level = ScoresOf(LikelihoodOptions{}, 3000, 3400, ramp);
+  LikelihoodOptions off;
+  off.level_weight = 0;
+  const std::vector<double> without = ScoresOf(off, 3000, 3400, ramp);
+  const double noise = MaxIn(with_level, 300, 3000);
+  EXPECT_EQ(noise, MaxIn(without, 300, 3000)) << "the level term is quiet on noise";
+  EXPECT_GT(MaxIn(with_level, 3150, 3400), std::max(noise, kNabThreshold) + 0.08);
+  EXPECT_LT(MaxIn(without, 3150, 3400), noise + 0.02);
+}
+
 TEST(LikelihoodDetectorTest, FlatSeriesStaysQuiet) {
   LikelihoodDetector d(LikelihoodOptions{});
   for (int i = 0; i < 3000; ++i) {
@@ -89,6 +149,12 @@ TEST(LikelihoodDetectorTest, ValidateRejectsBadOptions) {
   EXPECT_FALSE(o.Validate().ok());
   o = LikelihoodOptions{};
   o.holdoff_damp = -1;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.level_half_life = 0;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.level_weight = -1;
   EXPECT_FALSE(o.Validate().ok());
 }
 
