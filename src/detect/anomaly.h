@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "detect/anomaly_kind.h"
@@ -40,6 +42,11 @@ struct Anomaly {
   double upper = std::numeric_limits<double>::quiet_NaN();
   uint64_t points = 0;             // points over the threshold
   uint64_t affected_requests = 0;  // requests in the anomalous buckets, if known
+  // Detector-specific detail at the peak, "" if none. The multivariate detector names the
+  // features that deviated most: "latency_p95_ms z=+9.1 (930 vs median 240), ...".
+  std::string details;
+  // Raw series (SeriesEngine): the series' labels, sorted by name; empty for model metrics.
+  std::vector<std::pair<std::string, std::string>> labels;
   // Filled by insight: plain-language text.
   std::string summary;
   std::string cause;

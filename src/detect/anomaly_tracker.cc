@@ -99,6 +99,7 @@ bool AnomalyTracker::Observe(const std::string& model, const std::string& metric
       a.upper = out.upper;
       a.direction = out.direction;
       a.detector = detector;
+      a.details.assign(p.details);
     }
     t.quiet_since = 0;
   };

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -42,6 +43,9 @@ class AnomalyTracker {
     double value = 0;
     DetectorOutput output;
     uint64_t requests = 0;  // requests behind this point (0 if unknown)
+    // Copied into Anomaly::details when this point becomes the incident's peak; must stay
+    // valid for the duration of Observe only.
+    std::string_view details;
   };
 
   AnomalyTracker() : AnomalyTracker(Options{}) {}

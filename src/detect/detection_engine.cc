@@ -13,7 +13,16 @@ namespace inferscope {
 Result<std::unique_ptr<DetectionEngine>> DetectionEngine::Create(std::vector<MetricSpec> specs,
                                                                  AnomalyTracker::Options tracker) {
   std::vector<std::unique_ptr<SeriesDetector>> prototypes;
+  std::vector<std::unique_ptr<MultivariateDetector>> multivariate;
   for (const MetricSpec& s : specs) {
+    if (IsMultivariate(s)) {
+      auto options = ParseMultivariateSpec(s.detectors[0]);
+      if (!options.ok()) return options.status().WithContext("metric " + s.metric);
+      prototypes.push_back(nullptr);
+      multivariate.push_back(std::make_unique<MultivariateDetector>(*options));
+      continue;
+    }
+    multivariate.push_back(nullptr);
     if (s.extract == nullptr) {
       return Status::InvalidArgument(fmt::format("metric {}: no extractor", s.metric));
     }
@@ -21,13 +30,18 @@ Result<std::unique_ptr<DetectionEngine>> DetectionEngine::Create(std::vector<Met
     if (!ensemble.ok()) return ensemble.status().WithContext("metric " + s.metric);
     prototypes.push_back(std::move(ensemble).value());
   }
-  return std::unique_ptr<DetectionEngine>(
-      new DetectionEngine(std::move(specs), tracker, std::move(prototypes)));
+  return std::unique_ptr<DetectionEngine>(new DetectionEngine(
+      std::move(specs), tracker, std::move(prototypes), std::move(multivariate)));
 }
 
-DetectionEngine::DetectionEngine(std::vector<MetricSpec> specs, AnomalyTracker::Options tracker,
-                                 std::vector<std::unique_ptr<SeriesDetector>> prototypes)
-    : specs_(std::move(specs)), prototypes_(std::move(prototypes)), tracker_(tracker) {}
+DetectionEngine::DetectionEngine(
+    std::vector<MetricSpec> specs, AnomalyTracker::Options tracker,
+    std::vector<std::unique_ptr<SeriesDetector>> prototypes,
+    std::vector<std::unique_ptr<MultivariateDetector>> multivariate_prototypes)
+    : specs_(std::move(specs)),
+      prototypes_(std::move(prototypes)),
+      multivariate_prototypes_(std::move(multivariate_prototypes)),
+      tracker_(tracker) {}
 
 void DetectionEngine::Observe(const std::string& model, TimestampNs bucket_start,
                               const BucketStats& bucket) {
@@ -35,6 +49,20 @@ void DetectionEngine::Observe(const std::string& model, TimestampNs bucket_start
   for (size_t i = 0; i < specs_.size(); ++i) {
     const MetricSpec& spec = specs_[i];
     if (fleet ? !spec.fleet : !spec.per_model) continue;
+    if (multivariate_prototypes_[i]) {
+      if (bucket.requests < spec.min_requests || bucket.requests == 0) continue;
+      auto& detector = multivariate_[{model, i}];
+      if (!detector) detector = multivariate_prototypes_[i]->CloneEmpty();
+      AnomalyTracker::Point p;
+      p.ts = bucket_start;
+      p.output = detector->Update(bucket_start, bucket);
+      p.value = detector->last_isolation_score();
+      p.requests = bucket.requests;
+      p.details = detector->details();
+      if (std::isnan(p.value)) continue;  // no feature in the bucket, or learning
+      tracker_.Observe(model, spec.metric, spec.kind, "isolation_forest", p);
+      continue;
+    }
     double value = spec.extract(bucket);
     if (bucket.requests < spec.min_requests) value = NAN;
     auto& detector = series_[{model, i}];
@@ -57,7 +85,9 @@ void DetectionEngine::Observe(const std::string& model, TimestampNs bucket_start
 
 namespace {
 constexpr char kCheckpointMagic[8] = {'I', 'S', 'C', 'K', 'P', 'T', '0', '1'};
-constexpr uint32_t kCheckpointVersion = 1;
+// 2: series entries may hold a multivariate detector's state (spec index of a
+// multivariate spec). Version 1 checkpoints (no such entries) still load.
+constexpr uint32_t kCheckpointVersion = 2;
 
 void PutString(StateWriter& w, std::string_view s) {
   w.U32(static_cast<uint32_t>(s.size()));
@@ -80,16 +110,18 @@ std::string DetectionEngine::SaveCheckpoint() const {
   w.U32(kCheckpointVersion);
   w.U32(static_cast<uint32_t>(specs_.size()));
   for (const MetricSpec& s : specs_) PutString(w, s.metric);
-  w.U32(static_cast<uint32_t>(series_.size()));
+  w.U32(static_cast<uint32_t>(series_.size() + multivariate_.size()));
   std::string state;
-  for (const auto& [key, detector] : series_) {
+  auto put = [&](const SeriesId& key, const auto& detector) {
     PutString(w, key.first);
     w.U32(static_cast<uint32_t>(key.second));
     state.clear();
     StateWriter sw(&state);
     detector->Save(sw);
     PutString(w, state);
-  }
+  };
+  for (const auto& [key, detector] : series_) put(key, detector);
+  for (const auto& [key, detector] : multivariate_) put(key, detector);
   w.U32(Crc32c(out.data(), out.size()));
   return out;
 }
@@ -111,7 +143,7 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
   }
   uint32_t version = 0;
   INFERSCOPE_RETURN_IF_ERROR(r.U32(&version));
-  if (version != kCheckpointVersion) {
+  if (version != kCheckpointVersion && version != 1) {
     return Status::InvalidArgument(
         fmt::format("checkpoint format version {} is not {}", version, kCheckpointVersion));
   }
@@ -130,7 +162,8 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
   }
   uint32_t n_series = 0;
   INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_series));
-  std::map<std::pair<std::string, size_t>, std::unique_ptr<SeriesDetector>> loaded;
+  std::map<SeriesId, std::unique_ptr<SeriesDetector>> loaded;
+  std::map<SeriesId, std::unique_ptr<MultivariateDetector>> loaded_multivariate;
   for (uint32_t i = 0; i < n_series; ++i) {
     std::string model, state;
     uint32_t spec = 0;
@@ -138,22 +171,32 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
     INFERSCOPE_RETURN_IF_ERROR(r.U32(&spec));
     INFERSCOPE_RETURN_IF_ERROR(GetString(r, &state));
     if (spec >= specs_.size()) return Status::DataLoss("checkpoint names an unknown metric");
-    auto detector = prototypes_[spec]->CloneEmpty();
     StateReader sr(state.data(), state.size());
-    Status st = detector->Load(sr);
+    Status st;
+    if (multivariate_prototypes_[spec]) {
+      auto detector = multivariate_prototypes_[spec]->CloneEmpty();
+      st = detector->Load(sr);
+      loaded_multivariate[{model, spec}] = std::move(detector);
+    } else {
+      auto detector = prototypes_[spec]->CloneEmpty();
+      st = detector->Load(sr);
+      loaded[{model, spec}] = std::move(detector);
+    }
+    if (st.ok() && sr.remaining() != 0) st = Status::DataLoss("detector state has trailing bytes");
     if (!st.ok()) {
       return st.WithContext(fmt::format("checkpoint of {}/{}", model, specs_[spec].metric));
     }
-    loaded[{model, spec}] = std::move(detector);
   }
   if (r.remaining() != 0) return Status::DataLoss("checkpoint has trailing bytes");
   series_ = std::move(loaded);
+  multivariate_ = std::move(loaded_multivariate);
   return Status::Ok();
 }
 
 size_t DetectionEngine::StateBytes() const {
   size_t n = 0;
   for (const auto& [key, d] : series_) n += d->StateBytes();
+  for (const auto& [key, d] : multivariate_) n += d->StateBytes();
   return n;
 }
 

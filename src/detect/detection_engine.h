@@ -13,6 +13,7 @@
 #include "detect/anomaly.h"
 #include "detect/anomaly_tracker.h"
 #include "detect/metric_spec.h"
+#include "detect/multivariate_detector.h"
 #include "stats/bucket_stats.h"
 
 namespace inferscope {
@@ -20,12 +21,17 @@ namespace inferscope {
 // The detection engine: per model and metric a detector ensemble fed one value per closed
 // rollup bucket, and one AnomalyTracker turning scores into incidents.
 //
+// A multivariate spec (IsMultivariate, metric "multivariate") gets one MultivariateDetector
+// per model instead of an ensemble: the isolation forest over the bucket's feature vector.
+//
 // Buckets of one model must arrive in time order, each once; gaps (no requests) are the
 // caller's to feed as empty buckets so traffic drops are seen. Memory: one ensemble per
-// (model, metric) seen, see StateBytes(). Not thread-safe.
+// (model, metric) seen (a few KiB), plus ~400 KiB per model for a multivariate spec; see
+// StateBytes(). Not thread-safe.
 class DetectionEngine {
  public:
-  // Validates the specs by building each metric's detectors once.
+  // Validates the specs by building each metric's detectors once (and parsing a
+  // multivariate spec's options).
   static Result<std::unique_ptr<DetectionEngine>> Create(std::vector<MetricSpec> specs,
                                                          AnomalyTracker::Options tracker = {});
 
@@ -46,16 +52,23 @@ class DetectionEngine {
   // format version; on any error the engine is left as it was.
   Status LoadCheckpoint(std::string_view bytes);
 
-  size_t series_count() const { return series_.size(); }
+  size_t series_count() const { return series_.size() + multivariate_.size(); }
   size_t StateBytes() const;
 
  private:
+  using SeriesId = std::pair<std::string, size_t>;  // (model, spec index)
+
   DetectionEngine(std::vector<MetricSpec> specs, AnomalyTracker::Options tracker,
-                  std::vector<std::unique_ptr<SeriesDetector>> prototypes);
+                  std::vector<std::unique_ptr<SeriesDetector>> prototypes,
+                  std::vector<std::unique_ptr<MultivariateDetector>> multivariate_prototypes);
 
   std::vector<MetricSpec> specs_;
-  std::vector<std::unique_ptr<SeriesDetector>> prototypes_;  // one per spec
-  std::map<std::pair<std::string, size_t>, std::unique_ptr<SeriesDetector>> series_;
+  // One per spec: an ensemble, or (multivariate specs) null with the multivariate prototype
+  // at the same index.
+  std::vector<std::unique_ptr<SeriesDetector>> prototypes_;
+  std::vector<std::unique_ptr<MultivariateDetector>> multivariate_prototypes_;
+  std::map<SeriesId, std::unique_ptr<SeriesDetector>> series_;
+  std::map<SeriesId, std::unique_ptr<MultivariateDetector>> multivariate_;
   AnomalyTracker tracker_;
 };
 

@@ -62,6 +62,8 @@ int IsolationForest::Build(std::vector<Node>& nodes, std::vector<const double*>&
     if (m == begin || m == end) continue;
     nodes[at].dim = d;
     nodes[at].split = static_cast<float>(split);
+    nodes[at].lo = static_cast<float>(lo);
+    nodes[at].hi = static_cast<float>(hi);
     Build(nodes, rows, begin, m, depth + 1, max_depth, rng);
     nodes[at].right = Build(nodes, rows, m, end, depth + 1, max_depth, rng);
     return at;
@@ -87,6 +89,9 @@ Status IsolationForest::Fit(std::span<const double> rows, int dims) {
   trees_.clear();
   uint64_t rng = options_.seed;
   const size_t psi = std::min<size_t>(usable.size(), static_cast<size_t>(options_.sample_size));
+  psi_ = static_cast<double>(psi);
+  leaf_path_.resize(psi + 1);
+  for (size_t n = 0; n <= psi; ++n) leaf_path_[n] = AveragePathLength(static_cast<double>(n));
   const int max_depth = static_cast<int>(std::ceil(std::log2(static_cast<double>(psi))));
   std::vector<const double*> sample(psi);
   for (int t = 0; t < options_.trees; ++t) {
@@ -107,14 +112,29 @@ Status IsolationForest::Fit(std::span<const double> rows, int dims) {
 
 double IsolationForest::PathLength(const std::vector<Node>& nodes, int at,
                                    std::span<const double> row, int depth) const {
-  const Node& node = nodes[static_cast<size_t>(at)];
-  if (node.dim < 0) return depth + AveragePathLength(node.right);
-  const double v = row[static_cast<size_t>(node.dim)];
-  if (std::isnan(v)) {
-    return 0.5 * (PathLength(nodes, at + 1, row, depth + 1) +
-                  PathLength(nodes, node.right, row, depth + 1));
+  // Iterative down the one branch a value takes; `weight` is the probability of still
+  // being on the path (range-aware scoring ends it early with some probability), `total`
+  // the expected length accumulated from the paths that ended. NaN recurses into both.
+  double total = 0, weight = 1;
+  while (true) {
+    const Node& node = nodes[static_cast<size_t>(at)];
+    if (node.dim < 0) return total + weight * (depth + leaf_path_[static_cast<size_t>(node.right)]);
+    const double v = row[static_cast<size_t>(node.dim)];
+    if (std::isnan(v)) {
+      return total + weight * 0.5 *
+                         (PathLength(nodes, at + 1, row, depth + 1) +
+                          PathLength(nodes, node.right, row, depth + 1));
+    }
+    if (options_.range_aware && (v < node.lo || v > node.hi)) {
+      const double outside = v < node.lo ? node.lo - v : v - node.hi;
+      const double widened = std::max<double>(node.hi, v) - std::min<double>(node.lo, v);
+      const double p = widened > 0 ? outside / widened : 0;
+      total += weight * p * (depth + 1);
+      weight *= 1 - p;
+    }
+    at = v < node.split ? at + 1 : node.right;
+    ++depth;
   }
-  return PathLength(nodes, v < node.split ? at + 1 : node.right, row, depth + 1);
 }
 
 double IsolationForest::Score(std::span<const double> row) const {
@@ -124,8 +144,16 @@ double IsolationForest::Score(std::span<const double> row) const {
   double total = 0;
   for (const auto& nodes : trees_) total += PathLength(nodes, 0, row, 0);
   const double mean = total / static_cast<double>(trees_.size());
-  const double psi = std::min<double>(options_.sample_size, 1e300);
-  return std::exp2(-mean / AveragePathLength(psi));
+  // Normalised by the sample size the trees were grown from (fewer rows than sample_size
+  // give shallower trees, and c(psi) must match them).
+  return std::exp2(-mean / AveragePathLength(psi_));
+}
+
+size_t IsolationForest::NodeBytes() const {
+  size_t n = 0;
+  for (const auto& t : trees_) n += t.capacity() * sizeof(Node);
+  n += leaf_path_.capacity() * sizeof(double);
+  return n;
 }
 
 }  // namespace inferscope

@@ -1,6 +1,7 @@
 #ifndef INFERSCOPE_DETECT_ISOLATION_FOREST_H_
 #define INFERSCOPE_DETECT_ISOLATION_FOREST_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -13,6 +14,13 @@ struct IsolationForestOptions {
   int trees = 64;         // ensemble size
   int sample_size = 128;  // rows per tree (psi); the height limit is ceil(log2(psi))
   uint64_t seed = 1;      // deterministic: same rows and seed, same forest
+  // Range-aware scoring (the "range check" of SCiForest, Liu, Ting & Zhou 2010): a row
+  // outside the training range [lo, hi] of a node's split feature is taken as isolated at that
+  // node with the probability that a split drawn uniformly over the range widened to include
+  // it would separate it, p = distance outside / widened range; otherwise it goes on as
+  // usual. Without it, every row beyond the training range scores like the most extreme
+  // training row, however far out it is. Off = the original algorithm.
+  bool range_aware = false;
 
   Status Validate() const;
 };
@@ -24,7 +32,7 @@ struct IsolationForestOptions {
 // anomalies. Rows containing NaN are not used for training; NaN features of a scored row
 // follow both branches (the mean path is taken).
 //
-// Memory: trees x (2 psi - 1) nodes of 16 bytes (64 x 255 x 16 = 261 KB by default): one
+// Memory: trees x (2 psi - 1) nodes of 20 bytes (64 x 255 x 20 = 326 KB by default): one
 // forest per model, not per series. Fit is O(trees x psi log psi); Score O(trees x log psi).
 // Not thread-safe while fitting; Score is const and thread-safe.
 class IsolationForest {
@@ -38,6 +46,9 @@ class IsolationForest {
 
   double Score(std::span<const double> row) const;
 
+  // Bytes held by the fitted trees (nodes), 0 before Fit.
+  size_t NodeBytes() const;
+
   // Average path length of an unsuccessful search in a BST of n nodes (c(n) above).
   static double AveragePathLength(double n);
 
@@ -45,7 +56,8 @@ class IsolationForest {
   struct Node {
     int32_t dim = -1;  // -1 = leaf
     float split = 0;
-    int32_t right = 0;  // left child is the next node; leaf: number of rows in it
+    int32_t right = 0;     // left child is the next node; leaf: number of rows in it
+    float lo = 0, hi = 0;  // range of the split feature among the node's training rows
   };
   int Build(std::vector<Node>& nodes, std::vector<const double*>& rows, size_t begin, size_t end,
             int depth, int max_depth, uint64_t& rng);
@@ -54,6 +66,8 @@ class IsolationForest {
 
   IsolationForestOptions options_;
   int dims_ = 0;
+  double psi_ = 0;                 // rows per tree actually used by the last Fit (<= sample_size)
+  std::vector<double> leaf_path_;  // AveragePathLength(n) for n = 0..psi (leaf sizes)
   std::vector<std::vector<Node>> trees_;
 };
 

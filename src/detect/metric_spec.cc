@@ -28,6 +28,32 @@ double Cost(const BucketStats& b) {
 }
 double CacheHitRate(const BucketStats& b) { return b.Mean(EventField::kCacheHit); }
 double Quality(const BucketStats& b) { return b.Mean(EventField::kQualityScore); }
+double LatencyP99(const BucketStats& b) { return LatencyQuantile(b, 0.99); }
+double TtftMean(const BucketStats& b) { return b.Mean(EventField::kTtftMs); }
+double QueueDepth(const BucketStats& b) { return b.Mean(EventField::kQueueDepth); }
+double MemoryUsed(const BucketStats& b) { return b.Mean(EventField::kMemoryUsedGb); }
+double TokensPerRequest(const BucketStats& b) {
+  const double in = b.Mean(EventField::kInputTokens), out = b.Mean(EventField::kOutputTokens);
+  if (std::isnan(in) && std::isnan(out)) return kNaN;
+  return (std::isnan(in) ? 0 : in) + (std::isnan(out) ? 0 : out);
+}
+
+constexpr MetricExtractor kExtractors[] = {
+    {"latency_p50_ms", AnomalyKind::kLatencyDrift, LatencyP50, nullptr},
+    {"latency_p95_ms", AnomalyKind::kLatencySpike, LatencyP95, nullptr},
+    {"latency_p99_ms", AnomalyKind::kLatencySpike, LatencyP99, nullptr},
+    {"ttft_ms", AnomalyKind::kLatencySpike, TtftMean, nullptr},
+    {"error_rate", AnomalyKind::kErrorBurst, ErrorRate, nullptr},
+    {"requests", AnomalyKind::kTrafficDrop, Requests, nullptr},
+    {"gpu_util", AnomalyKind::kGpuUnderutil, GpuUtil, Queueing},
+    {"queue_depth", AnomalyKind::kOutlier, QueueDepth, nullptr},
+    {"batch_fill_ratio", AnomalyKind::kPoorBatching, BatchFill, nullptr},
+    {"cost_usd", AnomalyKind::kCostSpike, Cost, nullptr},
+    {"cache_hit_rate", AnomalyKind::kCacheDegradation, CacheHitRate, nullptr},
+    {"quality_score", AnomalyKind::kQualityDrop, Quality, nullptr},
+    {"tokens_per_request", AnomalyKind::kOutlier, TokensPerRequest, nullptr},
+    {"memory_used_gb", AnomalyKind::kOutlier, MemoryUsed, nullptr},
+};
 
 EnsembleOptions Floors(Direction d, double abs_dev, double rel_dev) {
   EnsembleOptions o;
@@ -126,6 +152,42 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        true,
        false});
   return specs;
+}
+
+const MetricExtractor* FindMetricExtractor(std::string_view name) {
+  for (const MetricExtractor& e : kExtractors) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> MetricExtractorNames() {
+  std::vector<std::string_view> names;
+  for (const MetricExtractor& e : kExtractors) names.push_back(e.name);
+  return names;
+}
+
+bool IsMultivariate(const MetricSpec& spec) {
+  if (spec.detectors.size() != 1) return false;
+  std::string_view line = spec.detectors[0];
+  const size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) return false;
+  line.remove_prefix(start);
+  constexpr std::string_view kName = "isolation_forest";
+  return line.substr(0, kName.size()) == kName &&
+         (line.size() == kName.size() || line[kName.size()] == ' ' || line[kName.size()] == '\t');
+}
+
+MetricSpec MultivariateMetricSpec(std::string_view options) {
+  MetricSpec s;
+  s.metric = std::string(kMultivariateMetric);
+  s.kind = AnomalyKind::kOutlier;
+  s.detectors = {options.empty() ? std::string("isolation_forest")
+                                 : "isolation_forest " + std::string(options)};
+  s.min_requests = 5;
+  s.per_model = true;
+  s.fleet = false;
+  return s;
 }
 
 std::vector<MetricSpec> NaiveMetricSpecs() {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/anomaly_kind.h"
@@ -29,6 +30,32 @@ struct MetricSpec {
   bool per_model = true;  // watched on each model
   bool fleet = false;     // watched on the merge of all models (model "*")
 };
+
+// A metric the engine knows how to read from a bucket, by name (for configs): its
+// extractor, the kind of incident it usually means and its default gate.
+struct MetricExtractor {
+  std::string_view name;
+  AnomalyKind kind;
+  double (*extract)(const BucketStats&);
+  bool (*gate)(const BucketStats&);  // nullptr = none
+};
+// latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_ms (mean), error_rate, requests,
+// gpu_util (gated on a queue >= 1), queue_depth, batch_fill_ratio, cost_usd (per bucket),
+// cache_hit_rate, quality_score, tokens_per_request, memory_used_gb. nullptr if unknown.
+const MetricExtractor* FindMetricExtractor(std::string_view name);
+std::vector<std::string_view> MetricExtractorNames();
+
+// The multivariate metric: one isolation forest per model over the bucket's whole feature
+// vector (detect/multivariate_detector.h) instead of one extracted value. A spec is
+// multivariate when its detectors list is exactly one line naming `isolation_forest`
+// (options as ParseMultivariateSpec takes them); extract, gate and ensemble are then unused
+// and min_requests still applies. Its anomalies have kind `outlier`, metric "multivariate",
+// value = the isolation score and details naming the features that moved.
+inline constexpr std::string_view kMultivariateMetric = "multivariate";
+bool IsMultivariate(const MetricSpec& spec);
+// Per model, min_requests 5, default MultivariateOptions unless `options` says otherwise
+// ("threshold=0.75 window=1440").
+MetricSpec MultivariateMetricSpec(std::string_view options = "");
 
 // The inference metrics watched by default (docs/detectors.md):
 // latency_p95_ms, latency_p50_ms (drift), error_rate, requests (traffic drop, per model and

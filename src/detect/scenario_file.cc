@@ -417,6 +417,36 @@ Result<Scenario> ParseScenario(std::string_view text, std::string_view path) {
         Status st = ApplySegment(seg, segments++, &s.values);
         if (!st.ok()) return fail(st);
       }
+    } else if (key == "labels") {
+      for (std::string_view word : Split(value, ' ')) {
+        if (word.empty()) continue;
+        const size_t eq = word.find('=');
+        if (eq == std::string_view::npos || eq == 0) {
+          return fail(
+              Status::InvalidArgument("label '" + std::string(word) + "' is not name=value"));
+        }
+        s.labels.emplace_back(std::string(word.substr(0, eq)), std::string(word.substr(eq + 1)));
+      }
+    } else if (key == "ensemble") {
+      for (std::string_view word : Split(value, ' ')) {
+        if (word.empty()) continue;
+        const size_t eq = word.find('=');
+        const std::string_view k = word.substr(0, eq);
+        const std::string_view v = eq == std::string_view::npos ? "" : word.substr(eq + 1);
+        if (k == "direction") {
+          std::optional<Direction> d = DirectionByName(v);
+          if (!d)
+            return fail(Status::InvalidArgument("ensemble direction '" + std::string(v) + "'"));
+          s.ensemble.direction = *d;
+        } else if (k == "min_abs_deviation" || k == "min_rel_deviation") {
+          Result<double> d = Number(v);
+          if (!d.ok()) return fail(d.status());
+          (k == "min_abs_deviation" ? s.ensemble.min_abs_deviation : s.ensemble.min_rel_deviation) =
+              *d;
+        } else {
+          return fail(Status::InvalidArgument("unknown ensemble option '" + std::string(k) + "'"));
+        }
+      }
     } else if (key == "expect") {
       Result<ScenarioExpectation> e = ParseExpectation(value);
       if (!e.ok()) return fail(e.status());
@@ -451,7 +481,8 @@ std::vector<DetectorOutput> RunScenario(const Scenario& scenario, SeriesDetector
 }
 
 std::vector<std::string> CheckScenario(const Scenario& scenario,
-                                       std::span<const DetectorOutput> outputs) {
+                                       std::span<const DetectorOutput> outputs,
+                                       const std::vector<Anomaly>* given_incidents) {
   std::vector<std::string> failures;
   const size_t n = outputs.size();
   auto where = [&](int line) { return scenario.path + ":" + std::to_string(line) + ": "; };
@@ -478,6 +509,10 @@ std::vector<std::string> CheckScenario(const Scenario& scenario,
   for (const ScenarioExpectation& e : scenario.expectations) {
     using K = ScenarioExpectation::Kind;
     if (e.kind != K::kIncidents && e.kind != K::kIncident && e.kind != K::kFiredAt) continue;
+    if (!tracked && given_incidents != nullptr) {
+      incidents = *given_incidents;
+      tracked = true;
+    }
     if (!tracked) {
       AnomalyTracker tracker(scenario.tracker);
       for (size_t i = 0; i < n && i < scenario.values.size(); ++i) {

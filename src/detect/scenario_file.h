@@ -6,11 +6,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "detect/anomaly.h"
 #include "detect/anomaly_tracker.h"
+#include "detect/ensemble_detector.h"
 #include "detect/series_detector.h"
 
 namespace inferscope {
@@ -43,6 +46,11 @@ namespace inferscope {
 // continue -- values(1, 2, nan, ...), nan(n). All generators take sd= and seed= for added
 // Gaussian noise. Modifiers change points already generated: set(a..b, v), add(a..b, v).
 // Segments are joined by "then"; several series: lines continue each other.
+//
+// For engine scenarios (tests/detect/scenarios/series/, run through SeriesEngine):
+//   labels: model=llama instance=a    (the series' labels; its metric name is "value")
+//   ensemble: direction=above min_abs_deviation=5 min_rel_deviation=0.3
+// The detector line is then the ensemble's only member.
 struct ScenarioExpectation {
   enum class Kind {
     kFireBetween,
@@ -71,6 +79,8 @@ struct Scenario {
   TimestampNs start_ns = 0;
   std::vector<double> values;
   std::vector<ScenarioExpectation> expectations;
+  std::vector<std::pair<std::string, std::string>> labels;  // `labels:`, in file order
+  EnsembleOptions ensemble;                                 // `ensemble:`
 
   TimestampNs TimeOf(size_t i) const { return start_ns + static_cast<int64_t>(i) * step_ns; }
 };
@@ -84,9 +94,12 @@ std::vector<DetectorOutput> RunScenario(const Scenario& scenario, SeriesDetector
 
 // Checks the expectations and the invariants every detector must keep (score in [0, 1],
 // score 0 while learning and on NaN points). Returns one "path:line: ..." message per
-// failure; empty when the scenario passes.
+// failure; empty when the scenario passes. Lifecycle expectations are checked against
+// `incidents` when given (an engine's own), else against an AnomalyTracker run here over
+// the outputs.
 std::vector<std::string> CheckScenario(const Scenario& scenario,
-                                       std::span<const DetectorOutput> outputs);
+                                       std::span<const DetectorOutput> outputs,
+                                       const std::vector<Anomaly>* incidents = nullptr);
 
 }  // namespace inferscope
 

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
+
+#include "core/crc32c.h"
 
 namespace inferscope {
 namespace {
@@ -93,6 +96,116 @@ TEST(DetectionEngineTest, ACorruptCheckpointIsRejectedAndChangesNothing) {
 
   auto naive = std::move(DetectionEngine::Create(NaiveMetricSpecs())).value();
   EXPECT_EQ(naive->LoadCheckpoint(good).code(), StatusCode::kInvalidArgument);
+}
+
+// A minute with errors: `n` requests, a fraction `errors` failing, latency around `latency`.
+BucketStats MinuteWithErrors(std::mt19937_64& rng, int n, double latency, double errors) {
+  std::normal_distribution<double> noise(0, latency * 0.05);
+  std::uniform_real_distribution<double> u(0, 1);
+  BucketStats b;
+  for (int i = 0; i < n; ++i) {
+    Event e;
+    e.model = "m";
+    e.status = u(rng) < errors ? EventStatus::kError : EventStatus::kOk;
+    e.Set(EventField::kLatencyMs, latency + noise(rng));
+    e.Set(EventField::kQueueDepth, 1 + u(rng));
+    e.Set(EventField::kGpuUtil, 60 + 10 * u(rng));
+    b.Add(e);
+  }
+  return b;
+}
+
+std::vector<MetricSpec> MultivariateOnly() {
+  return {
+      MultivariateMetricSpec("window=200 min_train=60 retrain_every=20 trees=32 threshold=0.7")};
+}
+
+void FeedJoint(DetectionEngine& engine, int from, int to, int bad_from = -1, int bad_to = -1) {
+  std::mt19937_64 rng(static_cast<uint64_t>(from) + 7);
+  for (int m = from; m < to; ++m) {
+    const bool bad = m >= bad_from && m < bad_to;
+    engine.Observe("m", kT0 + m * kNanosPerMinute,
+                   MinuteWithErrors(rng, 60, bad ? 700 : 300, bad ? 0.3 : 0.01));
+  }
+}
+
+TEST(DetectionEngineTest, TheMultivariateMetricCatchesAJointMoveAndNamesTheFeatures) {
+  auto engine = std::move(DetectionEngine::Create(MultivariateOnly())).value();
+  FeedJoint(*engine, 0, 60, 30, 40);  // learning: never fires
+  EXPECT_TRUE(engine->Anomalies().empty());
+  FeedJoint(*engine, 60, 300, 200, 210);
+  auto anomalies = engine->Anomalies();
+  ASSERT_EQ(anomalies.size(), 1u);
+  const Anomaly& a = anomalies[0];
+  EXPECT_EQ(a.metric, "multivariate");
+  EXPECT_EQ(a.kind, AnomalyKind::kOutlier);
+  EXPECT_EQ(a.detector, "isolation_forest");
+  EXPECT_EQ(a.start_ns, kT0 + 200 * kNanosPerMinute);
+  EXPECT_EQ(a.state, AnomalyState::kResolved);
+  EXPECT_GT(a.observed, a.expected);  // isolation score vs the training rows' median
+  EXPECT_NE(a.details.find("latency_p95_ms"), std::string::npos) << a.details;
+  EXPECT_NE(a.details.find("error_rate"), std::string::npos) << a.details;
+  EXPECT_EQ(engine->series_count(), 1u);
+  EXPECT_LE(engine->StateBytes(), 300u * 1024);
+}
+
+TEST(DetectionEngineTest, AMultivariateCheckpointRestoresExactly) {
+  std::vector<MetricSpec> specs = DefaultMetricSpecs();
+  specs.push_back(MultivariateOnly()[0]);
+  auto a = std::move(DetectionEngine::Create(specs)).value();
+  FeedJoint(*a, 0, 130);
+  std::string checkpoint = a->SaveCheckpoint();
+  auto b = std::move(DetectionEngine::Create(specs)).value();
+  ASSERT_TRUE(b->LoadCheckpoint(checkpoint).ok());
+  EXPECT_EQ(b->SaveCheckpoint(), checkpoint);
+  FeedJoint(*a, 130, 300, 250, 260);
+  FeedJoint(*b, 130, 300, 250, 260);
+  auto x = a->Anomalies(), y = b->Anomalies();
+  ASSERT_EQ(x.size(), y.size());
+  bool multivariate = false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].id, y[i].id);
+    EXPECT_EQ(x[i].observed, y[i].observed);
+    EXPECT_EQ(x[i].details, y[i].details);
+    multivariate |= x[i].metric == "multivariate";
+  }
+  EXPECT_TRUE(multivariate);
+  EXPECT_EQ(b->SaveCheckpoint(), a->SaveCheckpoint());
+  // Written with the multivariate metric: another spec list refuses it.
+  auto plain = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
+  EXPECT_EQ(plain->LoadCheckpoint(checkpoint).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DetectionEngineTest, AVersionOneCheckpointStillLoads) {
+  auto a = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
+  Feed(*a, 0, 60);
+  std::string v2 = a->SaveCheckpoint();
+  uint32_t version = 0;
+  std::memcpy(&version, v2.data() + 8, 4);
+  EXPECT_EQ(version, 2u);
+  // Version 1 had the same layout without multivariate entries.
+  std::string v1 = v2.substr(0, v2.size() - 4);
+  version = 1;
+  std::memcpy(v1.data() + 8, &version, 4);
+  const uint32_t crc = Crc32c(v1.data(), v1.size());
+  v1.append(reinterpret_cast<const char*>(&crc), 4);
+  auto b = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
+  ASSERT_TRUE(b->LoadCheckpoint(v1).ok());
+  EXPECT_EQ(b->SaveCheckpoint(), v2);
+  version = 3;
+  std::string v3 = v2.substr(0, v2.size() - 4);
+  std::memcpy(v3.data() + 8, &version, 4);
+  const uint32_t crc3 = Crc32c(v3.data(), v3.size());
+  v3.append(reinterpret_cast<const char*>(&crc3), 4);
+  EXPECT_EQ(b->LoadCheckpoint(v3).code(), StatusCode::kInvalidArgument);
+}
+
+TEST(DetectionEngineTest, BadMultivariateOptionsNameTheMetric) {
+  auto engine = DetectionEngine::Create({MultivariateMetricSpec("threshold=2")});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_NE(engine.status().message().find("multivariate"), std::string::npos);
+  EXPECT_TRUE(IsMultivariate(MultivariateMetricSpec()));
+  EXPECT_FALSE(IsMultivariate(DefaultMetricSpecs()[0]));
 }
 
 }  // namespace

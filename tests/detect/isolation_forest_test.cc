@@ -76,5 +76,38 @@ TEST(IsolationForestTest, IdenticalRowsDoNotLoopForever) {
   EXPECT_GT(forest.Score(std::vector<double>{1, 1}), 0);
 }
 
+TEST(IsolationForestTest, RangeAwareScoringKeepsGrowingBeyondTheTrainingRange) {
+  std::vector<double> rows = Cluster(500, 3);
+  IsolationForestOptions plain_options, aware_options;
+  aware_options.range_aware = true;
+  IsolationForest plain(plain_options), aware(aware_options);
+  ASSERT_TRUE(plain.Fit(rows, 3).ok());
+  ASSERT_TRUE(aware.Fit(rows, 3).ok());
+  // Latency 10, 20 and 100 sd out with the other features ordinary: the plain forest cannot
+  // tell them apart (every split lies inside the training range); range-aware scoring can.
+  std::vector<double> far = {150, 50, 0}, farther = {200, 50, 0}, farthest = {600, 50, 0};
+  EXPECT_NEAR(plain.Score(far), plain.Score(farthest), 1e-12);
+  EXPECT_LT(aware.Score(far), aware.Score(farther));
+  EXPECT_LT(aware.Score(farther), aware.Score(farthest));
+  EXPECT_GT(aware.Score(farthest), plain.Score(farthest) + 0.1);
+  // Same trees (same seed): inside the range a typical row scores about the same.
+  std::vector<double> typical = {100, 50, 0};
+  EXPECT_NEAR(aware.Score(typical), plain.Score(typical), 0.05);
+}
+
+TEST(IsolationForestTest, FewerRowsThanTheSampleSizeAreNormalisedByTheRowsUsed) {
+  // 40 rows, sample_size 128: trees are grown from 40 rows, so c(40) normalises the paths;
+  // with c(128) the shorter paths of small trees would make every row look anomalous
+  // (ordinary rows ~0.6).
+  std::vector<double> rows = Cluster(40, 4);
+  IsolationForest forest;
+  ASSERT_TRUE(forest.Fit(rows, 3).ok());
+  double mean = 0;
+  for (size_t i = 0; i < rows.size(); i += 3) mean += forest.Score({&rows[i], 3});
+  mean /= 40;
+  EXPECT_GT(mean, 0.4);
+  EXPECT_LT(mean, 0.55);
+}
+
 }  // namespace
 }  // namespace inferscope
