@@ -9,6 +9,7 @@
 #include "cli/output_file.h"
 #include "cli/progress_bar.h"
 #include "core/time_format.h"
+#include "detect/detector_config.h"
 #include "ingest/event_filter.h"
 #include "ingest/filtering_sink.h"
 #include "ingest/log_reader.h"
@@ -110,6 +111,19 @@ Result<Plan> MakePlan(const AnalyzeFlags& f) {
     return Status::InvalidArgument(
         fmt::format("invalid --detectors '{}': expected default, naive or none", f.detectors));
   }
+  if (f.series_by == "task_type") {
+    p.analyzer.series_by = AnalyzerOptions::SeriesBy::kTaskType;
+  } else if (f.series_by == "user") {
+    p.analyzer.series_by = AnalyzerOptions::SeriesBy::kUser;
+  } else if (f.series_by == "service") {
+    p.analyzer.series_by = AnalyzerOptions::SeriesBy::kService;
+  } else if (!f.series_by.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("invalid --series-by '{}': expected task_type, user or service", f.series_by));
+  }
+  if (!f.detector_config.empty()) {
+    INFERSCOPE_ASSIGN_OR_RETURN(p.analyzer.detector_config, LoadDetectorConfig(f.detector_config));
+  }
   return p;
 }
 
@@ -164,6 +178,12 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& f) {
                   "Anomaly detection over per-minute metrics: default, naive (the classic "
                   "threshold rules, for comparison) or none")
       ->capture_default_str();
+  cmd->add_option("--detector-config", f.detector_config,
+                  "YAML detector configuration (metrics, detectors, floors, incident "
+                  "lifecycle; see docs/detectors.md); replaces --detectors");
+  cmd->add_option("--series-by", f.series_by,
+                  "Also detect anomalies per model and value of this dimension: task_type, "
+                  "user or service (subjects like 'llama-3-8b/task_type=chat')");
   cmd->add_option("--color", f.color, "Colour in table output: auto, always, never")
       ->capture_default_str();
   return cmd;

@@ -37,6 +37,8 @@ struct AnalyzeFlags {
   bool no_progress = false;
   std::string color = "auto";         // auto | always | never
   std::string detectors = "default";  // default | naive | none
+  std::string series_by;              // "" | task_type | user | service
+  std::string detector_config;        // YAML file (detect/detector_config.h); wins over detectors
 };
 
 // Registers the subcommand; `flags` must outlive parsing.

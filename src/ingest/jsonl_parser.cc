@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "ingest/json_number.h"
 
 // Design (format: docs/log-format.md).
 //
@@ -418,147 +419,10 @@ const char* ScanEscapedString(const char* p) {
   }
 }
 
-constexpr double kExactPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-// A JSON number token, strictly by the grammar, and its value correctly rounded (as
-// simdjson computes it). Fields: see ScanNumber.
-struct NumberToken {
-  const char* end = nullptr;  // nullptr: not a number we take (malformed, or out of range)
-  double value = 0;
-  bool is_float = false;  // has a fraction or an exponent (simdjson's floating_point_number)
-  bool integral = false;  // not is_float and at most 18 digits: `integer` is exact
-  int64_t integer = 0;
-};
-
-// Scans the number at p. With kConvert false only the grammar is checked.
-template <bool kConvert>
-NumberToken ScanNumberSlow(const char* p) {
-  NumberToken t;
-  const char* start = p;
-  bool negative = *p == '-';
-  p += negative;
-  uint64_t mantissa = 0;
-  const char* digits_start = p;
-  if (*p == '0') {
-    ++p;
-    if (IsDigit(*p)) return t;  // leading zero
-  } else if (IsDigit(*p)) {
-    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
-  } else {
-    return t;
-  }
-  size_t int_digits = static_cast<size_t>(p - digits_start);
-  int64_t frac_digits = 0;
-  bool is_float = false;
-  if (*p == '.') {
-    is_float = true;
-    const char* frac_start = ++p;
-    while (IsDigit(*p)) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
-    frac_digits = p - frac_start;
-    if (frac_digits == 0) return t;
-  }
-  int64_t exponent = 0;
-  if ((*p | 0x20) == 'e') {
-    is_float = true;
-    ++p;
-    bool exp_negative = *p == '-';
-    if (*p == '-' || *p == '+') ++p;
-    if (!IsDigit(*p)) return t;
-    while (IsDigit(*p)) {
-      if (exponent < 100000) exponent = exponent * 10 + (*p - '0');
-      ++p;
-    }
-    if (exp_negative) exponent = -exponent;
-  }
-  if constexpr (kConvert) {
-    size_t digits = int_digits + static_cast<size_t>(frac_digits);
-    int64_t power = exponent - frac_digits;
-    if (digits <= 19 && mantissa <= (uint64_t{1} << 53) && power >= -22 && power <= 22) {
-      // Clinger's fast path: both operands exact, one rounding: correctly rounded.
-      double m = static_cast<double>(mantissa);
-      t.value = power < 0 ? m / kExactPowersOf10[-power] : m * kExactPowersOf10[power];
-      if (negative) t.value = -t.value;
-    } else {
-      auto [ptr, ec] = std::from_chars(start, p, t.value);
-      if (ec != std::errc() || ptr != p) return t;
-      // Where libraries may disagree (underflow, overflow, subnormals): simdjson decides.
-      if (!std::isnormal(t.value) && (t.value != 0 || mantissa != 0 || digits > 19)) return t;
-    }
-    t.is_float = is_float;
-    if (!is_float && int_digits <= 18) {
-      t.integral = true;
-      t.integer = negative ? -static_cast<int64_t>(mantissa) : static_cast<int64_t>(mantissa);
-    }
-  }
-  t.end = p;
-  return t;
-}
-
 // True when key[0, N - 1) is `name` (the length was checked by the caller).
 template <size_t N>
 inline bool KeyEq(const char* key, const char (&name)[N]) {
   return std::memcmp(key, name, N - 1) == 0;
-}
-
-// 0x80 in every byte of w (8 input bytes, the first one lowest) that is not an ASCII
-// digit. Carries and borrows only start at non-digit bytes and move up, so the lowest
-// flag is exactly the first non-digit.
-[[gnu::always_inline]] inline uint64_t NonDigitFlags(uint64_t w) {
-  return ((w + 0x4646464646464646ULL) | (w - 0x3030303030303030ULL)) & 0x8080808080808080ULL;
-}
-
-// The value of the first n (1..8) bytes of w, all ASCII digits.
-[[gnu::always_inline]] inline uint64_t DigitsValue(uint64_t w, unsigned n) {
-  uint64_t v = (w - 0x3030303030303030ULL) << (8 * (8 - n));  // leading zero digits
-  v = v * 10 + (v >> 8);
-  return (((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
-          (((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
-         32;
-}
-
-constexpr uint64_t kPowersOf10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-// ScanNumber<true> for the common shape, up to 7 integer and 7 fraction digits and no
-// exponent, 8 bytes at a time; anything else goes to ScanNumberSlow.
-[[gnu::always_inline]] inline NumberToken ScanNumber(const char* p) {
-  const char* start = p;
-  const bool negative = *p == '-';
-  p += negative;
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  uint64_t flags = NonDigitFlags(w);
-  if (flags == 0) return ScanNumberSlow<true>(start);
-  const auto int_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
-  if (int_digits == 0 || (int_digits > 1 && *p == '0')) return NumberToken{};
-  uint64_t mantissa = DigitsValue(w, int_digits);
-  p += int_digits;
-  NumberToken t;
-  if (*p == '.') {
-    std::memcpy(&w, p + 1, 8);
-    flags = NonDigitFlags(w);
-    if (flags == 0) return ScanNumberSlow<true>(start);
-    const auto frac_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
-    if (frac_digits == 0) return NumberToken{};
-    mantissa = mantissa * kPowersOf10[frac_digits] + DigitsValue(w, frac_digits);
-    p += 1 + frac_digits;
-    if ((*p | 0x20) == 'e') return ScanNumberSlow<true>(start);
-    // At most 14 digits: exact in a double, and one correctly rounded division.
-    t.value = static_cast<double>(mantissa) / kExactPowersOf10[frac_digits];
-    t.is_float = true;
-  } else {
-    if ((*p | 0x20) == 'e') return ScanNumberSlow<true>(start);
-    t.value = static_cast<double>(mantissa);
-    t.integral = true;
-    t.integer = static_cast<int64_t>(mantissa);
-  }
-  if (negative) {
-    t.value = -t.value;
-    t.integer = -t.integer;
-  }
-  t.end = p;
-  return t;
 }
 
 // Our field named by the raw key [key, key + n), or nullptr. Compares with constant-size
@@ -1078,36 +942,59 @@ struct JsonlParser::Impl {
   // --- line scanner ------------------------------------------------------------------------
 
   // ParseIso8601 for the shape logs nearly always use, "YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z",
-  // with the date's midnight cached (consecutive records share it). Same result; false
-  // for any other shape or any error: then ParseIso8601 decides.
+  // with the minute's start cached (consecutive records share it): a record compares its
+  // first 16 bytes and reads only the seconds and the fraction. Same result; false for any
+  // other shape or any error: then ParseIso8601 decides. Reads up to 8 bytes past the 'Z'
+  // (the string's closing quote and the line or the buffer's padding).
   bool FastIso8601(std::string_view s, TimestampNs* out) {
     const size_t n = s.size();
-    if (n < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z') return false;
-    if (std::memcmp(s.data(), cached_date, sizeof(cached_date)) != 0) {
-      Result<TimestampNs> midnight = ParseIso8601(s.substr(0, sizeof(cached_date)));
-      if (!midnight.ok()) return false;
-      std::memcpy(cached_date, s.data(), sizeof(cached_date));
-      cached_midnight = *midnight;
+    if (n < 20 || s[16] != ':' || s[n - 1] != 'Z') return false;
+    if (std::memcmp(s.data(), cached_minute, sizeof(cached_minute)) != 0 && !CacheMinute(s)) {
+      return false;
     }
+    const unsigned s1 = static_cast<unsigned char>(s[17]) - unsigned{'0'};
+    const unsigned s2 = static_cast<unsigned char>(s[18]) - unsigned{'0'};
+    if (s1 > 9 || s2 > 9 || s1 * 10 + s2 > 60) return false;
+    int64_t frac_ns = 0;
+    if (n > 20) {
+      const size_t digits = n - 21;
+      if ((s[19] != '.' && s[19] != ',') || digits == 0 || digits > 9) return false;
+      if (digits <= 8) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + 20, 8);
+        const uint64_t flags = json_number_detail::NonDigitFlags(w);
+        // All `digits` bytes must be digits (the 'Z' ends them).
+        const size_t run = flags == 0 ? 8 : static_cast<size_t>(__builtin_ctzll(flags)) / 8;
+        if (run < digits) return false;
+        frac_ns =
+            static_cast<int64_t>(json_number_detail::DigitsValue(w, static_cast<unsigned>(digits)) *
+                                 json_number_detail::kPowersOf10[9 - digits]);
+      } else {
+        for (size_t i = 20; i < n - 1; ++i) {
+          unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+          if (d > 9) return false;
+          frac_ns = frac_ns * 10 + d;
+        }
+      }
+    }
+    *out = cached_minute_ns + int64_t{s1 * 10 + s2} * kNanosPerSecond + frac_ns;
+    return true;
+  }
+
+  // Checks and caches the minute "YYYY-MM-DDTHH:MM" that s starts with (s has >= 20 bytes).
+  [[gnu::noinline]] bool CacheMinute(std::string_view s) {
+    if (s[10] != 'T' || s[13] != ':') return false;
     auto two = [&s](size_t i) {
       unsigned a = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
       unsigned b = static_cast<unsigned>(static_cast<unsigned char>(s[i + 1])) - '0';
       return a > 9 || b > 9 ? 100u : a * 10 + b;
     };
-    unsigned hh = two(11), mm = two(14), ss = two(17);
-    if (hh > 23 || mm > 59 || ss > 60) return false;
-    int64_t frac_ns = 0;
-    if (n > 20) {
-      const size_t digits = n - 21;
-      if ((s[19] != '.' && s[19] != ',') || digits == 0 || digits > 9) return false;
-      for (size_t i = 20; i < n - 1; ++i) {
-        unsigned d = static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
-        if (d > 9) return false;
-        frac_ns = frac_ns * 10 + d;
-      }
-      for (size_t i = digits; i < 9; ++i) frac_ns *= 10;
-    }
-    *out = cached_midnight + int64_t{hh * 3600 + mm * 60 + ss} * kNanosPerSecond + frac_ns;
+    const unsigned hh = two(11), mm = two(14);
+    if (hh > 23 || mm > 59) return false;
+    Result<TimestampNs> midnight = ParseIso8601(s.substr(0, 10));
+    if (!midnight.ok()) return false;
+    std::memcpy(cached_minute, s.data(), sizeof(cached_minute));
+    cached_minute_ns = *midnight + int64_t{hh * 3600 + mm * 60} * kNanosPerSecond;
     return true;
   }
 
@@ -1127,7 +1014,7 @@ struct JsonlParser::Impl {
         if (f != EventField::kCacheHit || (end = ScanBool(p, &b)) == nullptr) return nullptr;
         d = b ? 1.0 : 0.0;
       } else {
-        NumberToken t = ScanNumber(p);
+        JsonNumber t = JsonNumber::Scan(p);
         if (t.end == nullptr) return nullptr;
         end = t.end;
         d = t.value;
@@ -1154,7 +1041,7 @@ struct JsonlParser::Impl {
         }
         ++end;
       } else {
-        NumberToken t = ScanNumber(p);
+        JsonNumber t = JsonNumber::Scan(p);
         if (t.end == nullptr) return nullptr;
         if (t.integral) {
           if (!IntEpochToNs(t.integer, &ts)) return nullptr;
@@ -1182,7 +1069,7 @@ struct JsonlParser::Impl {
         st = b ? EventStatus::kOk : EventStatus::kError;
         text = b ? "true" : "false";
       } else {
-        NumberToken t = ScanNumber(p);
+        JsonNumber t = JsonNumber::Scan(p);
         if (t.end == nullptr) return nullptr;
         double d = t.value;
         if (d < 0 || d > 999 || d != static_cast<double>(static_cast<int64_t>(d))) return nullptr;
@@ -1254,7 +1141,7 @@ struct JsonlParser::Impl {
         }
       }
       default:
-        return ScanNumberSlow<false>(p).end;
+        return JsonNumber::Skip(p);
     }
   }
 
@@ -1265,14 +1152,17 @@ struct JsonlParser::Impl {
     ResetEvent();
     p = SkipBlanks(p + 1);
     if (*p != '"') return nullptr;  // "{}" too: it lacks the required fields
-    for (size_t index = 0;; ++index) {
+    uint8_t* next = first_keys;     // the two keys predicted at this position
+    for (;;) {
       const char* key = p + 1;
       const FieldSpec* spec;
       size_t key_len;
-      if (index < kPredictedKeys && predicted[index].Matches(key)) {
-        spec = predicted[index].spec;
-        key_len = predicted[index].key_len;
+      KnownKey* known = &known_keys[next[0]];
+      if (known->Matches(key) || (known = &known_keys[next[1]])->Matches(key)) {
+        spec = known->spec;
+        key_len = known->key_len;
         p = key + key_len + 2;
+        next = known->next;
       } else {
         const char* key_end = ScanPlainString(key);
         if (key_end == nullptr) return nullptr;
@@ -1285,7 +1175,7 @@ struct JsonlParser::Impl {
           return nullptr;
         }
         spec = LookupKey(key, key_len);
-        if (index < kPredictedKeys && key_end[1] == ':') predicted[index].Learn(key, key_len, spec);
+        next = Learn(next, key, key_len, key_end[1] == ':', spec);
       }
       p = SkipBlanks(p);
       if (spec != nullptr) {
@@ -1321,9 +1211,8 @@ struct JsonlParser::Impl {
     event.task_type = event.user = event.service = event.trace_id = {};
     event.span_id = event.parent_span_id = {};
     event.attributes.clear();
-    for (uint32_t m = event.present_mask(); m != 0; m &= m - 1) {
-      event.Clear(static_cast<EventField>(__builtin_ctz(m)));
-    }
+    // Every field, not just the present ones: the compiler folds this into one store.
+    for (int f = 0; f < kEventFieldCount; ++f) event.Clear(static_cast<EventField>(f));
     std::memset(priority, 0, sizeof(priority));
   }
 
@@ -1380,41 +1269,79 @@ struct JsonlParser::Impl {
   std::vector<MapNode> map_nodes;
   std::vector<uint32_t> map_roots;
 
-  // Records of one log nearly always list their keys in the same order: the key seen at
-  // each index of the last record is predicted for the next one, and a prediction is
-  // checked with one 16-byte compare of `"key":` bytes instead of scanning the key and
-  // looking it up. Keys with --map roots are never learnt (their records bail).
-  struct PredictedKey {
-    char bytes[16] = {};  // key, '"', ':'
-    uint32_t mask = 0;    // bits of `bytes` in use; 0: nothing learnt
+  // Records of one log nearly always list their keys in one of a few orders (one per kind
+  // of record: per model, with or without error fields, ...). Every key seen (up to
+  // kMaxKnownKeys) gets an entry that remembers the two keys that most recently followed it;
+  // the scanner checks those two predictions with a 16-byte compare each (of the `"key":`
+  // bytes; two for keys of 15 to 30 bytes) instead of scanning the key and looking it up.
+  // `first_keys` predicts a record's first key. Keys with --map roots are never learnt (their
+  // records bail).
+  struct KnownKey {
+    char bytes[32] = {};  // key, '"', ':'
+    uint32_t mask = 0;    // bits of `bytes` in use; 0: matches nothing (the empty slot)
     uint8_t key_len = 0;
-    const FieldSpec* spec = nullptr;  // nullptr: not one of ours
+    const FieldSpec* spec = nullptr;     // nullptr: not one of ours
+    uint8_t next[2] = {kNoKey, kNoKey};  // most recent successor first
 
-    // True when `key` (just past its opening quote) reads exactly key, '"', ':'.
-    bool Matches(const char* key) const {
+    // True when `key` (just past its opening quote) reads exactly key, '"', ':'. Reads 16
+    // bytes, and 16 more for a key longer than 14 bytes whose first 16 matched (at most 31
+    // bytes past the line's '\n': within the buffer's padding).
+    [[gnu::always_inline]] bool Matches(const char* key) const {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
       __m128i want = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
       auto eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
-      return mask != 0 && (eq & mask) == mask;
-    }
-    void Learn(const char* key, size_t len, const FieldSpec* field) {
-      if (len + 2 > sizeof(bytes)) {
-        mask = 0;
-        return;
+      const uint32_t lo = mask & 0xFFFF;
+      if ((eq & lo) != lo || mask == 0) return false;
+      if (mask <= 0xFFFF) [[likely]] {
+        return true;
       }
-      std::memcpy(bytes, key, len + 2);
-      mask = (1u << (len + 2)) - 1;
-      key_len = static_cast<uint8_t>(len);
-      spec = field;
+      v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key + 16));
+      want = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + 16));
+      eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+      return (eq & (mask >> 16)) == (mask >> 16);
     }
   };
-  static constexpr size_t kPredictedKeys = 32;
-  PredictedKey predicted[kPredictedKeys];
+  static constexpr size_t kMaxKnownKeys = 63;
+  static constexpr uint8_t kNoKey = kMaxKnownKeys;  // the last slot stays empty
 
-  // FastIso8601's cache: the last date seen (all zero bytes before the first: no match)
-  // and its midnight.
-  char cached_date[10] = {};
-  TimestampNs cached_midnight = 0;
+  // A key the predictions `pred` (first_keys or a known key's next) missed: finds or adds its
+  // entry and makes it the most recent prediction there. Returns the predictions for the
+  // key after it (the empty slot's when the key cannot be learnt: longer than 30 bytes,
+  // blanks before its colon, or the table is full).
+  uint8_t* Learn(uint8_t* pred, const char* key, size_t len, bool colon_follows,
+                 const FieldSpec* spec) {
+    uint8_t id = kNoKey;
+    if (colon_follows && len + 2 <= sizeof(KnownKey::bytes)) {
+      for (uint8_t i = 0; i < known_key_count; ++i) {
+        if (known_keys[i].key_len == len && std::memcmp(known_keys[i].bytes, key, len) == 0) {
+          id = i;
+          break;
+        }
+      }
+      if (id == kNoKey && known_key_count < kMaxKnownKeys) {
+        id = known_key_count++;
+        KnownKey& k = known_keys[id];
+        std::memcpy(k.bytes, key, len + 2);
+        k.mask = len + 2 == 32 ? ~0u : (1u << (len + 2)) - 1;
+        k.key_len = static_cast<uint8_t>(len);
+        k.spec = spec;
+      }
+    }
+    if (id != kNoKey && pred[0] != id) {
+      pred[1] = pred[0];
+      pred[0] = id;
+    }
+    return known_keys[id].next;
+  }
+
+  KnownKey known_keys[kMaxKnownKeys + 1];
+  uint8_t known_key_count = 0;
+  uint8_t first_keys[2] = {kNoKey, kNoKey};
+
+  // FastIso8601's cache: the last minute seen, "YYYY-MM-DDTHH:MM" (all zero bytes before the
+  // first: no match), and its start.
+  char cached_minute[16] = {};
+  TimestampNs cached_minute_ns = 0;
 
   // Per-record state.
   Event event;

@@ -1,12 +1,16 @@
 #include "insight/analyzer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 
 #include "insight/aggregate_outlier_finder.h"
 #include "insight/anomaly_replay.h"
@@ -46,6 +50,28 @@ constexpr bool CorrelationFieldsLead() {
 }
 static_assert(CorrelationFieldsLead(), "OnEvent builds the row from fields 0..count-1");
 
+// Heterogeneous hashing, so a string_view finds a std::string key without a copy.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+constexpr std::string_view kOtherSeriesValue = "(other)";
+
+std::string_view SeriesDimensionName(AnalyzerOptions::SeriesBy by) {
+  switch (by) {
+    case AnalyzerOptions::SeriesBy::kTaskType:
+      return "task_type";
+    case AnalyzerOptions::SeriesBy::kUser:
+      return "user";
+    case AnalyzerOptions::SeriesBy::kService:
+      return "service";
+    case AnalyzerOptions::SeriesBy::kNone:
+      break;
+  }
+  return "";
+}
+
 struct Candidate {
   std::string request_id;
   TimestampNs timestamp_ns = 0;
@@ -73,6 +99,11 @@ struct ModelState {
   uint32_t sample_countdown = kDimensionSampleEvery;
   TimestampNs first_ns = std::numeric_limits<TimestampNs>::max();
   TimestampNs last_ns = std::numeric_limits<TimestampNs>::min();
+  // AnalyzerOptions::series_by: a rollup per value of the dimension, by value (a value past
+  // the cap is counted under kOtherSeriesValue), and the last one used.
+  std::unordered_map<std::string, std::unique_ptr<TimeRollup>, StringHash, std::equal_to<>> series;
+  std::string last_series_value;
+  TimeRollup* last_series = nullptr;
 };
 
 uint64_t Load64(const char* p) {
@@ -242,6 +273,43 @@ struct Analyzer::State {
     model_slots[i] = static_cast<uint32_t>(model + 1);
   }
 
+  // Off the hot path (only with AnalyzerOptions::series_by): the event's (model, value)
+  // series rollup.
+  [[gnu::noinline]] void AddToSeries(ModelState& m, const Event& e) {
+    std::string_view value;
+    switch (options.series_by) {
+      case AnalyzerOptions::SeriesBy::kTaskType:
+        value = e.task_type;
+        break;
+      case AnalyzerOptions::SeriesBy::kUser:
+        value = e.user;
+        break;
+      case AnalyzerOptions::SeriesBy::kService:
+        value = e.service;
+        break;
+      case AnalyzerOptions::SeriesBy::kNone:
+        return;
+    }
+    if (m.last_series == nullptr || value != m.last_series_value) {
+      auto it = m.series.find(value);
+      if (it == m.series.end()) {
+        if (m.series.size() >= AnalyzerOptions::kMaxSeriesValuesPerModel) {
+          it = m.series.find(kOtherSeriesValue);
+        }
+        if (it == m.series.end()) {
+          const std::string_view key = m.series.size() >= AnalyzerOptions::kMaxSeriesValuesPerModel
+                                           ? kOtherSeriesValue
+                                           : value;
+          it = m.series.emplace(std::string(key), std::make_unique<TimeRollup>(options.bucket_ns))
+                   .first;
+        }
+      }
+      m.last_series_value.assign(value.data(), value.size());
+      m.last_series = it->second.get();
+    }
+    m.last_series->Add(e);
+  }
+
   // Off the hot path: interns the sampled event's dimension values and counts them.
   [[gnu::noinline]] void SampleDimensions(ModelState& m, const Event& e) {
     const std::array<uint32_t, kDimensionCount> ids = {
@@ -272,6 +340,9 @@ void Analyzer::OnEvent(const Event& e) {
   ++s.events;
   ModelState& m = s.Model(e.model);
   m.rollup.Add(e);
+  if (s.options.series_by != AnalyzerOptions::SeriesBy::kNone) [[unlikely]] {
+    s.AddToSeries(m, e);
+  }
   if (--m.sample_countdown == 0) [[unlikely]] {
     m.sample_countdown = kDimensionSampleEvery;
     s.SampleDimensions(m, e);
@@ -559,9 +630,12 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
   }
 
   // Anomalies: the detection engine replays the per-model buckets as if they were live.
-  if (o.detectors != AnalyzerOptions::Detectors::kNone && all_requests > 0) {
+  if ((o.detector_config || o.detectors != AnalyzerOptions::Detectors::kNone) && all_requests > 0) {
     AnomalyReplay::Options replay_options;
-    if (o.detectors == AnalyzerOptions::Detectors::kNaive) {
+    if (o.detector_config) {
+      replay_options.specs = o.detector_config->specs;
+      replay_options.tracker = o.detector_config->tracker;
+    } else if (o.detectors == AnalyzerOptions::Detectors::kNaive) {
       replay_options.specs = NaiveMetricSpecs();
       replay_options.tracker = NaiveTrackerOptions();
     }
@@ -576,8 +650,19 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
       rollups.emplace_back(m->name, &m->rollup);
       dimensions.models.emplace_back(m->name, &m->dimensions);
     }
+    // Per (model, dimension value) series: replayed like models, not part of the fleet.
+    std::vector<std::pair<std::string, const TimeRollup*>> series;
+    const std::string_view dimension = SeriesDimensionName(o.series_by);
+    for (ModelState* m : models) {
+      for (auto& [value, rollup] : m->series) {
+        rollup->Coarsen(width);
+        series.emplace_back(fmt::format("{}/{}={}", m->name, dimension, value), rollup.get());
+      }
+    }
+    std::sort(series.begin(), series.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     Result<std::vector<Anomaly>> anomalies =
-        AnomalyReplay(replay_options).Run(rollups, &dimensions);
+        AnomalyReplay(replay_options).Run(rollups, &dimensions, series);
     if (anomalies.ok()) {
       r.anomalies = std::move(anomalies).value();
       r.anomalies_checked = true;

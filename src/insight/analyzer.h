@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "detect/detector_config.h"
 #include "ingest/event_sink.h"
 #include "ingest/log_reader.h"
 #include "ingest/reject_log.h"
@@ -45,6 +46,18 @@ struct AnalyzerOptions {
   // the naive operator rules (for comparison), or none.
   enum class Detectors { kDefault, kNaive, kNone };
   Detectors detectors = Detectors::kDefault;
+
+  // Also detect anomalies per (model, value of this dimension): each such series is a
+  // rollup of its own, replayed like a model's (not merged into the fleet "*"), with the
+  // subject "model/task_type=chat". At most kMaxSeriesValuesPerModel values per model get
+  // a series; later values share "model/task_type=(other)". Costs one untaken branch per
+  // event when kNone; when set, a hash lookup and a bucket update per event, and a rollup's
+  // memory (buckets x ~1 KiB) per series.
+  enum class SeriesBy { kNone, kTaskType, kUser, kService };
+  SeriesBy series_by = SeriesBy::kNone;
+  static constexpr size_t kMaxSeriesValuesPerModel = 64;
+  // When set (analyze --detector-config), these specs and tracker options are run instead.
+  std::optional<DetectorConfig> detector_config;
 };
 
 // Turns a stream of Events into an AnalysisReport in one pass.

@@ -24,7 +24,8 @@ BucketStats MergeRange(const Buckets& buckets, TimestampNs from, TimestampNs to)
 
 Result<std::vector<Anomaly>> AnomalyReplay::Run(
     const std::vector<std::pair<std::string, const TimeRollup*>>& models,
-    const Dimensions* dimensions) const {
+    const Dimensions* dimensions,
+    const std::vector<std::pair<std::string, const TimeRollup*>>& series) const {
   INFERSCOPE_ASSIGN_OR_RETURN(auto engine,
                               DetectionEngine::Create(options_.specs, options_.tracker));
   if (models.empty()) return std::vector<Anomaly>{};
@@ -41,6 +42,10 @@ Result<std::vector<Anomaly>> AnomalyReplay::Run(
   }
   Buckets& fleet_sorted = sorted["*"];
   for (const auto& [start, stats] : fleet) fleet_sorted.emplace_back(start, &stats);
+  // Sub-series go in after the fleet merge: they are parts of models already counted.
+  for (const auto& [name, rollup] : series) {
+    if (rollup->width_ns() == width) sorted.emplace(name, rollup->Sorted());
+  }
 
   const BucketStats empty;
   for (const auto& [name, buckets] : sorted) {

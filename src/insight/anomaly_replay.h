@@ -43,10 +43,14 @@ class AnomalyReplay {
   explicit AnomalyReplay(Options options) : options_(std::move(options)) {}
 
   // `models`: (name, rollup) pairs; every rollup must have the same width. `dimensions` may
-  // be null; its rollups are used only where their width matches.
+  // be null; its rollups are used only where their width matches. `series`: more (subject,
+  // rollup) pairs of that width (e.g. "model/task_type=chat", AnalyzerOptions::series_by)
+  // replayed like models but not merged into the fleet "*"; their incidents are explained
+  // from their own buckets, without share shifts.
   Result<std::vector<Anomaly>> Run(
       const std::vector<std::pair<std::string, const TimeRollup*>>& models,
-      const Dimensions* dimensions = nullptr) const;
+      const Dimensions* dimensions = nullptr,
+      const std::vector<std::pair<std::string, const TimeRollup*>>& series = {}) const;
 
  private:
   Options options_;

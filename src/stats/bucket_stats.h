@@ -3,8 +3,14 @@
 
 #include <bit>
 #include <cstdint>
+#include <utility>
+
+#if defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
 
 #include "core/event.h"
+#include "core/status.h"
 #include "stats/dd_sketch.h"
 
 namespace inferscope {
@@ -25,13 +31,32 @@ struct BucketStats {
   DDSketch latency_ms;
   static_assert(static_cast<int>(EventField::kLatencyMs) == 0);
 
-  // Inline and branch-light: a fixed loop over every field (absent ones add 0), which
-  // the compiler unrolls, instead of iterating over the presence mask.
+  // Inline and branch-free: every field is added (absent ones add +0.0 and count 0), with
+  // the presence bits expanded into SSE lane masks where SSE4.1 is there (x86-64-v2), a
+  // fixed unrolled loop otherwise; the same IEEE additions either way.
   void Add(const Event& event) {
     ++requests;
     errors += event.status != EventStatus::kOk ? 1 : 0;
     timeouts += event.status == EventStatus::kTimeout ? 1 : 0;
     const uint32_t mask = event.present_mask();
+#if defined(__SSE4_1__)
+    static_assert(kEventFieldCount % 4 == 0);
+    const __m128i mask32 = _mm_set1_epi32(static_cast<int>(mask));
+    for (int f = 0; f < kEventFieldCount; f += 4) {
+      const __m128i bits = _mm_set_epi32(8 << f, 4 << f, 2 << f, 1 << f);
+      const __m128i has = _mm_cmpeq_epi32(_mm_and_si128(mask32, bits), bits);  // -1: present
+      auto* dst = reinterpret_cast<__m128i*>(present + f);
+      _mm_storeu_si128(dst, _mm_sub_epi32(_mm_loadu_si128(dst), has));
+    }
+    const __m128i mask64 = _mm_set1_epi64x(mask);
+    for (int f = 0; f < kEventFieldCount; f += 2) {
+      const __m128i bits = _mm_set_epi64x(int64_t{2} << f, int64_t{1} << f);
+      const __m128d has = _mm_castsi128_pd(_mm_cmpeq_epi64(_mm_and_si128(mask64, bits), bits));
+      const __m128d v = _mm_set_pd(event.Get(static_cast<EventField>(f + 1)),
+                                   event.Get(static_cast<EventField>(f)));
+      _mm_storeu_pd(sum + f, _mm_add_pd(_mm_loadu_pd(sum + f), _mm_and_pd(v, has)));
+    }
+#else
 #pragma GCC unroll 16
     for (int f = 0; f < kEventFieldCount; ++f) {
       const uint32_t has = (mask >> f) & 1u;
@@ -42,6 +67,7 @@ struct BucketStats {
       sum[f] += std::bit_cast<double>(bits);
       present[f] += has;
     }
+#endif
     if ((mask & 1u) != 0) latency_ms.Add(event.Get(EventField::kLatencyMs));
   }
   void Merge(const BucketStats& other);
@@ -53,6 +79,48 @@ struct BucketStats {
   double Mean(EventField field) const;
   double Sum(EventField field) const { return sum[static_cast<int>(field)]; }
   uint32_t Present(EventField field) const { return present[static_cast<int>(field)]; }
+
+  // Serialisation (format: docs/format/segment.md, "BucketStats"), Writer/Reader as in
+  // DDSketch::Save/Load. Load validates (field count, counters, the sketch) and leaves this
+  // bucket unchanged on error (DataLoss).
+  template <typename Writer>
+  void Save(Writer& w) const {
+    w.U8(1);  // layout version
+    w.U64(requests);
+    w.U64(errors);
+    w.U64(timeouts);
+    w.U32(static_cast<uint32_t>(kEventFieldCount));
+    for (int f = 0; f < kEventFieldCount; ++f) {
+      w.F64(sum[f]);
+      w.U32(present[f]);
+    }
+    latency_ms.Save(w);
+  }
+  template <typename Reader>
+  Status Load(Reader& r) {
+    BucketStats b;
+    uint8_t version = 0;
+    uint32_t fields = 0;
+    if (Status st = r.U8(&version); !st.ok()) return st;
+    if (version != 1) return Status::DataLoss("BucketStats: unknown layout version");
+    if (Status st = r.U64(&b.requests); !st.ok()) return st;
+    if (Status st = r.U64(&b.errors); !st.ok()) return st;
+    if (Status st = r.U64(&b.timeouts); !st.ok()) return st;
+    if (Status st = r.U32(&fields); !st.ok()) return st;
+    if (fields != static_cast<uint32_t>(kEventFieldCount)) {
+      return Status::DataLoss("BucketStats: field count differs from this build's");
+    }
+    for (int f = 0; f < kEventFieldCount; ++f) {
+      if (Status st = r.F64(&b.sum[f]); !st.ok()) return st;
+      if (Status st = r.U32(&b.present[f]); !st.ok()) return st;
+    }
+    if (b.errors > b.requests || b.timeouts > b.errors) {
+      return Status::DataLoss("BucketStats: errors/timeouts exceed requests");
+    }
+    if (Status st = b.latency_ms.Load(r); !st.ok()) return st;
+    *this = std::move(b);
+    return Status::Ok();
+  }
 };
 
 }  // namespace inferscope

@@ -88,7 +88,8 @@ void AddProducts(double* __restrict cross, const double* __restrict d, int m, in
 // The same for four rows d0..d3 at once: each product-matrix entry is loaded and stored once
 // per four rows, which is what bounds the single-row loop.
 template <int M>  // M > 0: m known at compile time, so the loops unroll completely
-void AddProducts4(double* __restrict cross, const double* __restrict d0, int m, int stride) {
+[[gnu::always_inline]] inline void AddProducts4(double* __restrict cross,
+                                                const double* __restrict d0, int m, int stride) {
   if constexpr (M > 0) {
     m = M;
     stride = (M + 2) & ~1;
@@ -108,8 +109,11 @@ void AddProducts4(double* __restrict cross, const double* __restrict d0, int m, 
   }
 }
 
-// Masks of up to 12 columns (the analyzer has 11) get a fully unrolled update.
-void AddProducts4Dispatch(double* cross, const double* d0, int m, int stride) {
+// Masks of up to 12 columns (the analyzer has 11) get a fully unrolled update. The same
+// code is also compiled for AVX (256-bit vectors, no FMA, so every entry sees the same IEEE
+// operations in the same order: identical sums) and picked at run time.
+[[gnu::always_inline]] inline void AddProducts4Switch(double* cross, const double* d0, int m,
+                                                      int stride) {
   switch (m) {
     case 1:
       return AddProducts4<1>(cross, d0, m, stride);
@@ -138,6 +142,24 @@ void AddProducts4Dispatch(double* cross, const double* d0, int m, int stride) {
     default:
       return AddProducts4<0>(cross, d0, m, stride);
   }
+}
+
+void AddProducts4Sse(double* cross, const double* d0, int m, int stride) {
+  AddProducts4Switch(cross, d0, m, stride);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx")]] void AddProducts4Avx(double* cross, const double* d0, int m, int stride) {
+  AddProducts4Switch(cross, d0, m, stride);
+}
+#endif
+
+void AddProducts4Dispatch(double* cross, const double* d0, int m, int stride) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool kAvx = __builtin_cpu_supports("avx");
+  if (kAvx) return AddProducts4Avx(cross, d0, m, stride);
+#endif
+  AddProducts4Sse(cross, d0, m, stride);
 }
 
 // Bit i set when row[i] is finite; n <= 64.

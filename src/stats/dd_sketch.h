@@ -2,11 +2,14 @@
 #define INFERSCOPE_STATS_DD_SKETCH_H_
 
 #include <bit>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <utility>
 #include <vector>
+
+#include "core/status.h"
 
 namespace inferscope {
 
@@ -56,6 +59,16 @@ class DDSketch {
   double relative_accuracy() const { return alpha_; }
   // Heap bytes held by the bins.
   size_t MemoryBytes() const;
+
+  // Serialisation (format: docs/format/segment.md, "DDSketch"), with the Writer/Reader shape
+  // of the other stats Save/Load templates (U8/U32/U64/F64, remaining()). Save writes the
+  // occupied bins only. Load replaces this sketch with the decoded one after validating
+  // every field (accuracy, bin range, counts adding up), so corrupt bytes are DataLoss,
+  // never a crash; on error this sketch is unchanged.
+  template <typename Writer>
+  void Save(Writer& w) const;
+  template <typename Reader>
+  Status Load(Reader& r);
 
  private:
   struct Store {
@@ -126,6 +139,110 @@ class DDSketch {
     }
   }
   Add(value, 1);
+}
+
+template <typename Writer>
+void DDSketch::Save(Writer& w) const {
+  w.U8(1);  // layout version
+  w.F64(alpha_);
+  w.U32(static_cast<uint32_t>(max_bins_));
+  w.U64(count_);
+  w.F64(sum_);
+  w.F64(min_);
+  w.F64(max_);
+  w.U64(zero_count_);
+  for (const Store* s : {&positive_, &negative_}) {
+    size_t lo = 0;
+    size_t hi = s->counts.size();
+    while (lo < hi && s->counts[lo] == 0) ++lo;
+    while (hi > lo && s->counts[hi - 1] == 0) --hi;
+    w.U32(static_cast<uint32_t>(s->offset + static_cast<int32_t>(lo)));
+    w.U32(static_cast<uint32_t>(hi - lo));
+    for (size_t i = lo; i < hi; ++i) w.U32(s->counts[i]);
+    w.U32(static_cast<uint32_t>(s->carry.size()));
+    for (const auto& [index, extra] : s->carry) {
+      w.U32(static_cast<uint32_t>(index));
+      w.U64(extra);
+    }
+  }
+}
+
+template <typename Reader>
+Status DDSketch::Load(Reader& r) {
+  uint8_t version = 0;
+  double alpha = 0;
+  uint32_t max_bins = 0;
+  if (Status st = r.U8(&version); !st.ok()) return st;
+  if (version != 1) return Status::DataLoss("DDSketch: unknown layout version");
+  if (Status st = r.F64(&alpha); !st.ok()) return st;
+  if (Status st = r.U32(&max_bins); !st.ok()) return st;
+  if (!(alpha >= 1e-6 && alpha <= 0.5)) return Status::DataLoss("DDSketch: bad accuracy");
+  if (max_bins < 2 || max_bins > (1u << 24)) return Status::DataLoss("DDSketch: bad max_bins");
+  DDSketch s(alpha, static_cast<int>(max_bins));
+  uint64_t count = 0;
+  uint64_t zero = 0;
+  if (Status st = r.U64(&count); !st.ok()) return st;
+  if (Status st = r.F64(&s.sum_); !st.ok()) return st;
+  if (Status st = r.F64(&s.min_); !st.ok()) return st;
+  if (Status st = r.F64(&s.max_); !st.ok()) return st;
+  if (Status st = r.U64(&zero); !st.ok()) return st;
+  // Bins of finite doubles lie within +-(1024 + 2) units of approximate log2.
+  const double bound = 1100.0 * s.multiplier_;
+  uint64_t total = zero;
+  for (Store* store : {&s.positive_, &s.negative_}) {
+    uint32_t offset_bits = 0;
+    uint32_t n = 0;
+    if (Status st = r.U32(&offset_bits); !st.ok()) return st;
+    if (Status st = r.U32(&n); !st.ok()) return st;
+    const auto offset = static_cast<int32_t>(offset_bits);
+    if (n > max_bins || static_cast<uint64_t>(n) * 4 > r.remaining()) {
+      return Status::DataLoss("DDSketch: bad bin count");
+    }
+    if (n > 0 && (offset < -bound || static_cast<double>(offset) + n > bound)) {
+      return Status::DataLoss("DDSketch: bins out of range");
+    }
+    store->offset = n > 0 ? offset : 0;
+    store->counts.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (Status st = r.U32(&store->counts[i]); !st.ok()) return st;
+      store->total += store->counts[i];
+    }
+    uint32_t carries = 0;
+    if (Status st = r.U32(&carries); !st.ok()) return st;
+    if (carries > n) return Status::DataLoss("DDSketch: bad carry count");
+    for (uint32_t i = 0; i < carries; ++i) {
+      uint32_t index_bits = 0;
+      uint64_t extra = 0;
+      if (Status st = r.U32(&index_bits); !st.ok()) return st;
+      if (Status st = r.U64(&extra); !st.ok()) return st;
+      const int64_t pos = static_cast<int64_t>(static_cast<int32_t>(index_bits)) - offset;
+      if (pos < 0 || pos >= n || store->counts[static_cast<size_t>(pos)] != UINT32_MAX ||
+          extra == 0 || store->total + extra < store->total) {
+        return Status::DataLoss("DDSketch: bad carry");
+      }
+      for (const auto& [index, c] : store->carry) {
+        if (index == static_cast<int32_t>(index_bits)) {
+          return Status::DataLoss("DDSketch: duplicate carry");
+        }
+      }
+      store->carry.emplace_back(static_cast<int32_t>(index_bits), extra);
+      store->total += extra;
+    }
+    if (total + store->total < total) return Status::DataLoss("DDSketch: count overflow");
+    total += store->total;
+  }
+  if (total != count) return Status::DataLoss("DDSketch: bins do not add up to the count");
+  s.zero_count_ = zero;
+  s.count_ = count;
+  if (count == 0) {
+    s.sum_ = 0;
+    s.min_ = s.max_ = std::numeric_limits<double>::quiet_NaN();
+  } else if (!(s.min_ <= s.max_) || !(std::abs(s.min_) <= std::numeric_limits<double>::max()) ||
+             !(std::abs(s.max_) <= std::numeric_limits<double>::max())) {
+    return Status::DataLoss("DDSketch: bad min/max");
+  }
+  *this = std::move(s);
+  return Status::Ok();
 }
 
 }  // namespace inferscope

@@ -21,6 +21,7 @@ struct TestEvent {
   std::string model = "m1";
   std::string request_id = "r";
   std::string user;
+  std::string task_type;
   EventStatus status = EventStatus::kOk;
   std::vector<std::pair<EventField, double>> fields;
 };
@@ -31,6 +32,7 @@ void Feed(Analyzer& a, const TestEvent& t) {
   e.model = t.model;
   e.request_id = t.request_id;
   e.user = t.user;
+  e.task_type = t.task_type;
   e.status = t.status;
   for (const auto& [f, v] : t.fields) e.Set(f, v);
   a.OnEvent(e);
@@ -369,6 +371,82 @@ TEST(AnalyzerTest, CostSpikeWithUnchangedSharesHasNoCategoricalFinding) {
   EXPECT_EQ(an->cause.find("went from"), std::string::npos) << an->cause;
   EXPECT_EQ(an->cause.find("request mix,"), std::string::npos) << an->cause;
   EXPECT_EQ(an->recommendation.find("single user"), std::string::npos) << an->recommendation;
+}
+
+// Six quiet hours of one model serving `chat` (a third of the requests, ~300 ms) and
+// `summarize` (~2 s), then 20 minutes in which only chat gets four times slower: still
+// faster than summarize, so the model's percentiles hardly move.
+AnalysisReport OneTaskDegradesReport(AnalyzerOptions::SeriesBy series_by) {
+  AnalyzerOptions o;
+  o.series_by = series_by;
+  Analyzer a(o);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> noise(0.9, 1.1);
+  for (int s = 0; s < 380 * 60; ++s) {
+    TestEvent t;
+    t.ts = kT0 + s * kNanosPerSecond;
+    t.request_id = "r" + std::to_string(s);
+    t.task_type = s % 3 == 0 ? "chat" : "summarize";
+    const bool degraded = s >= 360 * 60 && t.task_type == "chat";
+    const double base = t.task_type == "chat" ? 300 : 2000;
+    t.fields = {{EventField::kLatencyMs, base * (degraded ? 4 : 1) * noise(rng)},
+                {EventField::kCostUsd, 0.001 * noise(rng)}};
+    Feed(a, t);
+  }
+  return FinishReport(a);
+}
+
+TEST(AnalyzerTest, SeriesByTaskTypeFindsTheOneTaskTypeThatDegraded) {
+  AnalysisReport r = OneTaskDegradesReport(AnalyzerOptions::SeriesBy::kTaskType);
+  ASSERT_TRUE(r.anomalies_checked);
+  const Anomaly* chat = nullptr;
+  for (const Anomaly& an : r.anomalies) {
+    EXPECT_NE(an.model, "m1/task_type=summarize") << an.metric;
+    if (an.model == "m1/task_type=chat" && an.kind == AnomalyKind::kLatencySpike) chat = &an;
+  }
+  ASSERT_NE(chat, nullptr);
+  EXPECT_GE(chat->start_ns, kT0 + 360 * kNanosPerMinute);
+  EXPECT_LE(chat->start_ns, kT0 + 366 * kNanosPerMinute);
+  // The sub-series are not merged into the fleet: the models table and the fleet still
+  // count each request once.
+  ASSERT_EQ(r.models.size(), 1u);
+  EXPECT_EQ(r.summary.total_requests, 380u * 60u);
+}
+
+TEST(AnalyzerTest, WithoutSeriesByAnomaliesNameModelsOnly) {
+  AnalysisReport r = OneTaskDegradesReport(AnalyzerOptions::SeriesBy::kNone);
+  ASSERT_TRUE(r.anomalies_checked);
+  for (const Anomaly& an : r.anomalies) {
+    EXPECT_EQ(an.model.find('/'), std::string::npos) << an.model;
+  }
+}
+
+TEST(AnalyzerTest, SeriesByCapsTheValuesPerModelAndGroupsTheRestAsOther) {
+  AnalyzerOptions o;
+  o.series_by = AnalyzerOptions::SeriesBy::kUser;
+  o.detectors = AnalyzerOptions::Detectors::kNaive;  // alerts on any breach: shows series
+  Analyzer a(o);
+  const size_t users = AnalyzerOptions::kMaxSeriesValuesPerModel + 10;
+  for (int s = 0; s < 120 * 60; ++s) {
+    TestEvent t;
+    t.ts = kT0 + s * kNanosPerSecond;
+    t.user = "user-" + std::to_string(static_cast<size_t>(s) % users);
+    // Every request of every user fails in the last 20 minutes.
+    t.status = s >= 100 * 60 ? EventStatus::kError : EventStatus::kOk;
+    t.fields = {{EventField::kLatencyMs, 100}};
+    Feed(a, t);
+  }
+  AnalysisReport r = FinishReport(a);
+  std::vector<std::string> subjects;
+  for (const Anomaly& an : r.anomalies) subjects.push_back(an.model);
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  // m1, the fleet, at most the cap of user series and the "(other)" series.
+  EXPECT_NE(std::find(subjects.begin(), subjects.end(), "m1/user=(other)"), subjects.end());
+  size_t user_series = 0;
+  for (const std::string& s : subjects) user_series += s.rfind("m1/user=", 0) == 0 ? 1 : 0;
+  EXPECT_LE(user_series, AnalyzerOptions::kMaxSeriesValuesPerModel + 1);
+  EXPECT_GT(user_series, 1u);
 }
 
 TEST(AnalyzerTest, MemoryStaysBoundedWhenTimestampsSpreadOverYears) {
