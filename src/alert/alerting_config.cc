@@ -57,11 +57,18 @@ class Reader {
     return Error(path, "expected a positive whole number, got '" + text + "'");
   }
 
-  Result<bool> Bool(const YAML::Node& node, const std::string& path) const {
-    INFERSCOPE_ASSIGN_OR_RETURN(std::string text, String(node, path));
-    if (text == "true" || text == "yes") return true;
-    if (text == "false" || text == "no") return false;
-    return Error(path, "expected true or false, got '" + text + "'");
+  // Status + out-parameter: GCC 12 at -O2 warns (maybe-uninitialized) on Result<bool> here.
+  Status Bool(const YAML::Node& node, const std::string& path, bool* out) const {
+    auto text = String(node, path);
+    if (!text.ok()) return text.status();
+    if (*text == "true" || *text == "yes") {
+      *out = true;
+    } else if (*text == "false" || *text == "no") {
+      *out = false;
+    } else {
+      return Error(path, "expected true or false, got '" + *text + "'");
+    }
+    return Status::Ok();
   }
 
   Result<std::vector<std::pair<std::string, std::string>>> Map(const YAML::Node& node,
@@ -103,7 +110,7 @@ Result<AlertSinkSpec> ReadSink(const Reader& r, const YAML::Node& node, const st
     } else if (key == "resend_interval") {
       INFERSCOPE_ASSIGN_OR_RETURN(spec.alertmanager.resend_interval_ns, r.Duration(v, p));
     } else if (key == "alertname_per_kind") {
-      INFERSCOPE_ASSIGN_OR_RETURN(spec.alertmanager.alertname_per_kind, r.Bool(v, p));
+      INFERSCOPE_RETURN_IF_ERROR(r.Bool(v, p, &spec.alertmanager.alertname_per_kind));
     } else if (key == "generator_url") {
       INFERSCOPE_ASSIGN_OR_RETURN(spec.alertmanager.generator_url_prefix, r.String(v, p));
     } else if (key == "labels") {

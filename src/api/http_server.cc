@@ -56,6 +56,9 @@ std::string PatternToRegex(std::string_view pattern) {
   return out;
 }
 
+// Where the pre-routing handler keeps Content-Encoding away from cpp-httplib.
+constexpr char kHiddenEncodingHeader[] = "X-Inferscope-Content-Encoding";
+
 struct RouteEntry {
   std::string method;
   std::string pattern;
@@ -156,6 +159,18 @@ HttpServer::HttpServer(HttpServerOptions options, ServerMetrics* metrics)
   // Auth runs before the body is read, so an unauthorised client cannot make the server
   // buffer a large body.
   server.set_pre_routing_handler([impl](const httplib::Request& req, httplib::Response& res) {
+    // cpp-httplib would inflate gzip/deflate/br request bodies itself, with no limit on the
+    // inflated size (a 20 MiB zip bomb becomes gigabytes). Hide the header from it, so the
+    // body arrives as sent, and let handlers decode it with a bound (they see the header
+    // under its real name again). The request object is httplib's mutable local; only its
+    // const view is passed here.
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    auto encoding = mutable_req.headers.find("Content-Encoding");
+    if (encoding != mutable_req.headers.end()) {
+      std::string value = encoding->second;
+      mutable_req.headers.erase(encoding);
+      mutable_req.headers.emplace(kHiddenEncodingHeader, value);
+    }
     const RouteEntry* route = impl->FindRoute(req.path, nullptr);
     if (route == nullptr) return httplib::Server::HandlerResponse::Unhandled;
     const std::string& token = impl->TokenFor(route->scope);
@@ -223,8 +238,12 @@ void HttpServer::Route(std::string_view method, std::string pattern, AuthScope s
   auto wrapped = [impl = impl_.get(), name, handler = std::move(handler)](
                      const httplib::Request& req, httplib::Response& res) {
     auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::string, std::string>> headers(req.headers.begin(),
-                                                             req.headers.end());
+    std::vector<std::pair<std::string, std::string>> headers;
+    headers.reserve(req.headers.size());
+    for (const auto& [key, value] : req.headers) {
+      headers.emplace_back(HeaderNameEquals(key, kHiddenEncodingHeader) ? "Content-Encoding" : key,
+                           value);
+    }
     ApiRequest request;
     request.method = req.method;
     request.path = req.path;

@@ -9,6 +9,7 @@
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
+#include "store/fsync_policy.h"
 
 namespace inferscope {
 namespace {
@@ -49,12 +50,9 @@ Result<int64_t> ParseDurationOrZero(std::string_view text) {
 }
 
 Status ValidateFsync(std::string_view value) {
-  if (value == "always" || value == "never") return Status::Ok();
-  if (value.substr(0, 9) == "interval:") {
-    auto d = ParseDuration(value.substr(9));
-    if (d.ok() && *d > 0) return Status::Ok();
-  }
-  return Status::InvalidArgument("expected always, never or interval:<duration>, got '" +
+  auto policy = ParseFsyncPolicy(value);
+  if (policy.ok()) return Status::Ok();
+  return Status::InvalidArgument("expected always, never or interval=<duration>, got '" +
                                  std::string(value) + "'");
 }
 
@@ -182,7 +180,7 @@ const std::vector<ServeConfigKey>& ServeConfigLoader::Keys() {
       {"auth.api_token", "bearer token required on /api/v1/* and /metrics (empty = none)", true},
       {"tls.cert_file", "PEM certificate; serve HTTPS (needs tls.key_file)"},
       {"tls.key_file", "PEM private key for tls.cert_file"},
-      {"store.fsync", "WAL durability: always | interval:<duration> | never"},
+      {"store.fsync", "WAL durability: always | interval=<duration> | never"},
       {"store.retention_age", "drop data older than this, e.g. 30d (0 = keep)"},
       {"store.retention_bytes", "drop oldest data above this size, e.g. 10GiB (0 = no limit)"},
       {"metrics.prefix", "prefix of the /metrics families (default inferscope_)"},

@@ -25,7 +25,7 @@ struct ServeConfig {
   std::string api_token;                  // bearer token for /api/v1/* and /metrics
   std::string tls_cert_file;              // PEM; both or neither with tls_key_file
   std::string tls_key_file;
-  std::string fsync = "always";                             // always | interval:<duration> | never
+  std::string fsync = "always";                             // always | interval=<duration> | never
   int64_t retention_age_ns = 30ll * 86400 * 1'000'000'000;  // 0 = keep forever
   uint64_t retention_bytes = 0;                             // 0 = no size limit
   std::string metrics_prefix = "inferscope_";
@@ -56,7 +56,7 @@ struct ServeConfigKey {
 
 // Builds a ServeConfig from its sources. Every error names its source and key (and the YAML
 // line and column), e.g. "config.yaml:4:3: store.fsync: expected always, never or
-// interval:<duration>, got 'sometimes'".
+// interval=<duration>, got 'sometimes'".
 class ServeConfigLoader {
  public:
   static const std::vector<ServeConfigKey>& Keys();

@@ -6,7 +6,10 @@
 
 #include "cli/analyze_command.h"
 #include "cli/demo_command.h"
+#include "cli/detect_command.h"
 #include "cli/nab_command.h"
+#include "cli/serve_command.h"
+#include "cli/watch_command.h"
 
 #ifndef INFERSCOPE_VERSION
 #define INFERSCOPE_VERSION "0.1.0"
@@ -27,6 +30,14 @@ int RunApp(int argc, char** argv) {
   CLI::App* demo = AddDemoCommand(app, demo_flags);
   NabFlags nab_flags;
   CLI::App* nab = AddNabCommand(app, nab_flags);
+  ServeFlags serve_flags;
+  CLI::App* serve = AddServeCommand(app, serve_flags);
+  DetectFlags detect_flags;
+  CLI::App* detect = AddDetectCommand(app, detect_flags);
+  TestdataWriteFlags testdata_flags;
+  CLI::App* testdata = AddTestdataWriteCommand(app, testdata_flags);
+  WatchFlags watch_flags;
+  CLI::App* watch = AddWatchCommand(app, watch_flags);
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -44,6 +55,10 @@ int RunApp(int argc, char** argv) {
   if (analyze->parsed()) return RunAnalyze(analyze_flags);
   if (demo->parsed()) return RunDemo(demo_flags);
   if (nab->parsed()) return RunNab(nab_flags);
+  if (serve->parsed()) return RunServe(serve_flags);
+  if (detect->parsed()) return RunDetect(detect_flags);
+  if (testdata->parsed()) return RunTestdataWrite(testdata_flags);
+  if (watch->parsed()) return RunWatch(watch_flags);
   if (version->parsed()) {
     fmt::print("inferscope {}\n", INFERSCOPE_VERSION);
     return 0;

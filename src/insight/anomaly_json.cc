@@ -33,9 +33,11 @@ void WriteAnomalyJson(JsonWriter& w, const Anomaly& a,
   w.Key("summary").String(a.summary);
   w.Key("cause").String(a.cause);
   w.Key("recommendation").String(a.recommendation);
-  if (!labels.empty()) {
+  if (!a.details.empty()) w.Key("details").String(a.details);
+  const auto& shown = labels.empty() ? a.labels : labels;
+  if (!shown.empty()) {
     w.Key("labels").BeginObject();
-    for (const auto& [k, v] : labels) w.Key(k).String(v);
+    for (const auto& [k, v] : shown) w.Key(k).String(v);
     w.EndObject();
   }
   w.EndObject();

@@ -36,12 +36,16 @@ Result<std::unique_ptr<EventCsvExporter>> EventCsvExporter::Open(const std::stri
 EventCsvExporter::EventCsvExporter(std::FILE* file, std::string path)
     : file_(file), path_(std::move(path)) {
   buffer_.reserve(1 << 20);
-  buffer_ += "timestamp,request_id,model,status,status_text";
+  AppendHeader(&buffer_);
+}
+
+void EventCsvExporter::AppendHeader(std::string* out) {
+  *out += "timestamp,request_id,model,status,status_text";
   for (int f = 0; f < kEventFieldCount; ++f) {
-    buffer_ += ',';
-    buffer_ += EventFieldName(static_cast<EventField>(f));
+    *out += ',';
+    *out += EventFieldName(static_cast<EventField>(f));
   }
-  buffer_ += ",cache_tier,task_type,user,service,trace_id\n";
+  *out += ",cache_tier,task_type,user,service,trace_id\n";
 }
 
 EventCsvExporter::~EventCsvExporter() { (void)Close(); }
@@ -54,28 +58,32 @@ void EventCsvExporter::FlushBuffer() {
   buffer_.clear();
 }
 
-void EventCsvExporter::OnEvent(const Event& e) {
-  ++rows_;
-  buffer_ += FormatIso8601(e.timestamp_ns, true);
-  buffer_ += ',';
-  AppendCsvField(&buffer_, e.request_id);
-  buffer_ += ',';
-  AppendCsvField(&buffer_, e.model);
-  buffer_ += ',';
-  buffer_ += EventStatusName(e.status);
-  buffer_ += ',';
-  AppendCsvField(&buffer_, e.status_text);
+void EventCsvExporter::AppendRow(const Event& e, std::string* out) {
+  *out += FormatIso8601(e.timestamp_ns, true);
+  *out += ',';
+  AppendCsvField(out, e.request_id);
+  *out += ',';
+  AppendCsvField(out, e.model);
+  *out += ',';
+  *out += EventStatusName(e.status);
+  *out += ',';
+  AppendCsvField(out, e.status_text);
   for (int f = 0; f < kEventFieldCount; ++f) {
-    buffer_ += ',';
+    *out += ',';
     if (e.Has(static_cast<EventField>(f))) {
-      fmt::format_to(std::back_inserter(buffer_), "{}", e.Get(static_cast<EventField>(f)));
+      fmt::format_to(std::back_inserter(*out), "{}", e.Get(static_cast<EventField>(f)));
     }
   }
   for (std::string_view v : {e.cache_tier, e.task_type, e.user, e.service, e.trace_id}) {
-    buffer_ += ',';
-    AppendCsvField(&buffer_, v);
+    *out += ',';
+    AppendCsvField(out, v);
   }
-  buffer_ += '\n';
+  *out += '\n';
+}
+
+void EventCsvExporter::OnEvent(const Event& e) {
+  ++rows_;
+  AppendRow(e, &buffer_);
   if (buffer_.size() >= (1 << 20)) FlushBuffer();
 }
 

@@ -25,6 +25,11 @@ class EventCsvExporter final : public EventSink {
   Status Close();
   uint64_t rows() const { return rows_; }
 
+  // The header row, and one event's row, in this format (for writers other than files,
+  // e.g. the API's CSV export).
+  static void AppendHeader(std::string* out);
+  static void AppendRow(const Event& event, std::string* out);
+
  private:
   EventCsvExporter(std::FILE* file, std::string path);
   void FlushBuffer();

@@ -28,14 +28,14 @@ TEST(ServeConfigTest, LaterSourcesOverrideEarlierOnes) {
                   .ok());
   ASSERT_TRUE(loader
                   .LoadEnvironment({"PATH=/bin", "INFERSCOPE_DATA_DIR=/tmp/b",
-                                    "INFERSCOPE_STORE_FSYNC=interval:50ms"})
+                                    "INFERSCOPE_STORE_FSYNC=interval=50ms"})
                   .ok());
   ASSERT_TRUE(loader.SetFlag("data-dir", "/tmp/c").ok());
   auto config = loader.Finish();
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->port(), 9000);
   EXPECT_EQ(config->data_dir, "/tmp/c");
-  EXPECT_EQ(config->fsync, "interval:50ms");
+  EXPECT_EQ(config->fsync, "interval=50ms");
   EXPECT_EQ(config->retention_age_ns, 7ll * 86400 * 1'000'000'000);
   EXPECT_EQ(config->max_body_bytes, 1u << 20);
 }

@@ -1,0 +1,550 @@
+#include "api/query_api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "core/json_writer.h"
+#include "core/time_format.h"
+#include "insight/event_csv_exporter.h"
+
+namespace inferscope {
+namespace {
+
+constexpr int64_t kDefaultWindowNs = kNanosPerHour;
+constexpr int64_t kMaxRangeNs = 400 * kNanosPerDay;
+constexpr size_t kMaxTrendPoints = 2000;
+
+struct TimeRange {
+  TimestampNs from = 0;
+  TimestampNs to = 0;
+};
+
+// from/to (RFC 3339 or unix seconds) or window (duration back from `to`, default now).
+Result<TimeRange> ParseRange(const ApiRequest& req, const Clock& clock) {
+  TimeRange range;
+  range.to = clock.Now();
+  if (const std::string* to = req.Query("to")) {
+    auto t = ParseUserTime(*to);
+    if (!t.ok()) return Status::InvalidArgument("to: " + t.status().message());
+    range.to = *t;
+  }
+  if (const std::string* from = req.Query("from")) {
+    if (req.Query("window") != nullptr) {
+      return Status::InvalidArgument("give either from or window, not both");
+    }
+    auto t = ParseUserTime(*from);
+    if (!t.ok()) return Status::InvalidArgument("from: " + t.status().message());
+    range.from = *t;
+  } else {
+    int64_t window = kDefaultWindowNs;
+    if (const std::string* w = req.Query("window")) {
+      auto d = ParseDuration(*w);
+      if (!d.ok()) return Status::InvalidArgument("window: " + d.status().message());
+      window = *d;
+    }
+    range.from = range.to - window;
+  }
+  if (range.from >= range.to) return Status::InvalidArgument("from must be before to");
+  if (range.to - range.from > kMaxRangeNs) {
+    return Status::InvalidArgument("time range longer than 400 days");
+  }
+  return range;
+}
+
+struct Grouping {
+  bool model = false;
+  bool task_type = false;
+  bool cache_tier = false;
+};
+
+Result<Grouping> ParseGroupBy(const ApiRequest& req, bool default_model) {
+  Grouping g;
+  const std::string* text = req.Query("group_by");
+  if (text == nullptr) {
+    g.model = default_model;
+    return g;
+  }
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view part = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (part == "model") {
+      g.model = true;
+    } else if (part == "task_type") {
+      g.task_type = true;
+    } else if (part == "cache_tier" || part == "tier") {
+      g.cache_tier = true;
+    } else if (part == "none" || part.empty()) {
+    } else {
+      return Status::InvalidArgument("group_by: unknown dimension '" + std::string(part) +
+                                     "' (model, task_type, cache_tier, none)");
+    }
+  }
+  return g;
+}
+
+RollupQuery MakeRollupQuery(const ApiRequest& req, const TimeRange& range, const Grouping& g,
+                            int64_t step) {
+  RollupQuery q;
+  q.start_ns = range.from;
+  q.end_ns = range.to;
+  q.step_ns = step;
+  if (const std::string* m = req.Query("model")) q.model = *m;
+  if (const std::string* t = req.Query("task_type")) q.task_type = *t;
+  if (const std::string* c = req.Query("cache_tier")) q.cache_tier = *c;
+  q.by_model = g.model;
+  q.by_task_type = g.task_type;
+  q.by_cache_tier = g.cache_tier;
+  return q;
+}
+
+void WriteLabels(JsonWriter& w, const RollupKey& key, const Grouping& g) {
+  w.Key("labels").BeginObject();
+  if (g.model) w.Key("model").String(key.model);
+  if (g.task_type) w.Key("task_type").String(key.task_type);
+  if (g.cache_tier) w.Key("cache_tier").String(key.cache_tier);
+  w.EndObject();
+}
+
+// A metric of one bucket; NaN when it has no value (no records carrying the field).
+struct MetricDef {
+  std::string_view name;
+  bool count_like;  // 0 (not null) for an empty bucket
+  double (*value)(const BucketStats&);
+};
+
+double Rate(uint64_t part, uint64_t whole) {
+  return whole == 0 ? std::nan("") : static_cast<double>(part) / static_cast<double>(whole);
+}
+double LatencyQuantile(const BucketStats& b, double q) {
+  return b.latency_ms.count() == 0 ? std::nan("") : b.latency_ms.Quantile(q);
+}
+double SumIfPresent(const BucketStats& b, EventField f) {
+  return b.Present(f) == 0 ? 0.0 : b.Sum(f);
+}
+
+const MetricDef kMetrics[] = {
+    {"requests", true, [](const BucketStats& b) { return static_cast<double>(b.requests); }},
+    {"errors", true, [](const BucketStats& b) { return static_cast<double>(b.errors); }},
+    {"timeouts", true, [](const BucketStats& b) { return static_cast<double>(b.timeouts); }},
+    {"error_rate", false, [](const BucketStats& b) { return Rate(b.errors, b.requests); }},
+    {"latency_mean_ms", false, [](const BucketStats& b) { return b.Mean(EventField::kLatencyMs); }},
+    {"latency_p50_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.5); }},
+    {"latency_p90_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.9); }},
+    {"latency_p95_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.95); }},
+    {"latency_p99_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.99); }},
+    {"ttft_mean_ms", false, [](const BucketStats& b) { return b.Mean(EventField::kTtftMs); }},
+    {"gpu_util", false, [](const BucketStats& b) { return b.Mean(EventField::kGpuUtil); }},
+    {"queue_depth", false, [](const BucketStats& b) { return b.Mean(EventField::kQueueDepth); }},
+    {"batch_size", false, [](const BucketStats& b) { return b.Mean(EventField::kBatchSize); }},
+    {"batch_fill_ratio", false,
+     [](const BucketStats& b) { return b.Mean(EventField::kBatchFillRatio); }},
+    {"memory_used_gb", false,
+     [](const BucketStats& b) { return b.Mean(EventField::kMemoryUsedGb); }},
+    {"quality_score", false,
+     [](const BucketStats& b) { return b.Mean(EventField::kQualityScore); }},
+    {"cache_hit_rate", false, [](const BucketStats& b) { return b.Mean(EventField::kCacheHit); }},
+    {"input_tokens", true,
+     [](const BucketStats& b) { return SumIfPresent(b, EventField::kInputTokens); }},
+    {"output_tokens", true,
+     [](const BucketStats& b) { return SumIfPresent(b, EventField::kOutputTokens); }},
+    {"tokens", true,
+     [](const BucketStats& b) {
+       return SumIfPresent(b, EventField::kInputTokens) +
+              SumIfPresent(b, EventField::kOutputTokens);
+     }},
+    {"cost_usd", true, [](const BucketStats& b) { return SumIfPresent(b, EventField::kCostUsd); }},
+};
+
+const MetricDef* FindMetric(std::string_view name) {
+  for (const MetricDef& m : kMetrics) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+std::string MetricNames() {
+  std::string out;
+  for (const MetricDef& m : kMetrics) {
+    if (!out.empty()) out += ", ";
+    out += m.name;
+  }
+  return out;
+}
+
+void NumberOrNull(JsonWriter& w, double v) {
+  if (std::isnan(v)) {
+    w.Null();
+  } else {
+    w.Number(v);
+  }
+}
+
+void WriteRange(JsonWriter& w, const TimeRange& range) {
+  w.Key("from").String(FormatIso8601(range.from));
+  w.Key("to").String(FormatIso8601(range.to));
+}
+
+// The aggregates of one merged bucket, as summary and models print them.
+void WriteAggregates(JsonWriter& w, const BucketStats& b) {
+  w.Key("requests").Uint(b.requests);
+  w.Key("errors").Uint(b.errors);
+  w.Key("timeouts").Uint(b.timeouts);
+  w.Key("error_rate");
+  NumberOrNull(w, Rate(b.errors, b.requests));
+  w.Key("latency_ms").BeginObject();
+  w.Key("mean");
+  NumberOrNull(w, b.Mean(EventField::kLatencyMs));
+  for (auto [label, q] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}}) {
+    w.Key(label);
+    NumberOrNull(w, LatencyQuantile(b, q));
+  }
+  w.Key("max");
+  NumberOrNull(w, b.latency_ms.count() == 0 ? std::nan("") : b.latency_ms.max());
+  w.EndObject();
+  w.Key("ttft_mean_ms");
+  NumberOrNull(w, b.Mean(EventField::kTtftMs));
+  w.Key("input_tokens").Number(SumIfPresent(b, EventField::kInputTokens));
+  w.Key("output_tokens").Number(SumIfPresent(b, EventField::kOutputTokens));
+  w.Key("cost_usd").Number(SumIfPresent(b, EventField::kCostUsd));
+  w.Key("cache_hit_rate");
+  NumberOrNull(w, b.Mean(EventField::kCacheHit));
+  w.Key("gpu_util_mean");
+  NumberOrNull(w, b.Mean(EventField::kGpuUtil));
+  w.Key("batch_fill_ratio_mean");
+  NumberOrNull(w, b.Mean(EventField::kBatchFillRatio));
+}
+
+// Parses "0.5,0.95,0.99"; each in (0, 1).
+Result<std::vector<double>> ParseQuantiles(const std::string* text) {
+  if (text == nullptr) return std::vector<double>{0.5, 0.9, 0.95, 0.99};
+  std::vector<double> out;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t comma = rest.find(',');
+    std::string_view part = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    double q = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), q);
+    if (ec != std::errc() || ptr != part.data() + part.size() || !(q > 0 && q < 1)) {
+      return Status::InvalidArgument("q: expected numbers in (0, 1) like 0.5,0.99, got '" +
+                                     std::string(part) + "'");
+    }
+    out.push_back(q);
+  }
+  if (out.empty() || out.size() > 20) {
+    return Status::InvalidArgument("q: give 1 to 20 quantiles");
+  }
+  return out;
+}
+
+std::string QuantileLabel(double q) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "p%g", q * 100);
+  return buf;
+}
+
+Result<uint64_t> ParseCount(const std::string* text, uint64_t fallback, uint64_t max,
+                            std::string_view name) {
+  if (text == nullptr) return fallback;
+  uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size() || v == 0 || v > max) {
+    return Status::InvalidArgument(std::string(name) + ": expected a number from 1 to " +
+                                   std::to_string(max) + ", got '" + *text + "'");
+  }
+  return v;
+}
+
+void WriteEventJson(JsonWriter& w, const StoredEvent& e) {
+  w.BeginObject();
+  w.Key("id").String(std::to_string(e.id));
+  w.Key("timestamp").String(FormatIso8601(e.timestamp_ns, true));
+  w.Key("status").String(EventStatusName(e.status));
+  auto str = [&](std::string_view key, const std::string& v) {
+    if (!v.empty()) w.Key(key).String(v);
+  };
+  str("request_id", e.request_id);
+  str("model", e.model);
+  str("status_text", e.status_text);
+  for (int f = 0; f < kEventFieldCount; ++f) {
+    auto field = static_cast<EventField>(f);
+    if (e.Has(field)) w.Key(EventFieldName(field)).Number(e.Get(field));
+  }
+  str("cache_tier", e.cache_tier);
+  str("task_type", e.task_type);
+  str("user", e.user);
+  str("service", e.service);
+  str("trace_id", e.trace_id);
+  str("span_id", e.span_id);
+  str("parent_span_id", e.parent_span_id);
+  if (!e.attributes.empty()) {
+    w.Key("attributes").BeginObject();
+    for (const auto& [key, value] : e.attributes) w.Key(key).Raw(value);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+void QueryApi::Register(HttpServer& server) {
+  auto bind = [this](void (QueryApi::*method)(const ApiRequest&, ApiResponse&) const) {
+    return [this, method](const ApiRequest& req, ApiResponse& res) { (this->*method)(req, res); };
+  };
+  server.Route("GET", "/api/v1/summary", AuthScope::kApi, "summary", bind(&QueryApi::Summary));
+  server.Route("GET", "/api/v1/percentiles", AuthScope::kApi, "percentiles",
+               bind(&QueryApi::Percentiles));
+  server.Route("GET", "/api/v1/trends", AuthScope::kApi, "trends", bind(&QueryApi::Trends));
+  server.Route("GET", "/api/v1/models", AuthScope::kApi, "models", bind(&QueryApi::Models));
+  server.Route("GET", "/api/v1/events", AuthScope::kApi, "events", bind(&QueryApi::Events));
+}
+
+void QueryApi::Summary(const ApiRequest& req, ApiResponse& res) const {
+  auto range = ParseRange(req, *clock_);
+  if (!range.ok()) return res.Error(range.status());
+  Grouping by_model{.model = true};
+  auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, by_model, 0));
+  if (!rows.ok()) return res.Error(rows.status());
+  BucketStats total;
+  for (const RollupRow& row : *rows) total.Merge(row.stats);
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  WriteRange(w, *range);
+  w.Key("models").Uint(rows->size());
+  WriteAggregates(w, total);
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
+void QueryApi::Percentiles(const ApiRequest& req, ApiResponse& res) const {
+  auto range = ParseRange(req, *clock_);
+  if (!range.ok()) return res.Error(range.status());
+  const std::string* metric = req.Query("metric");
+  if (metric != nullptr && *metric != "latency_ms") {
+    return res.Error(Status::InvalidArgument(
+        "metric: percentiles are kept for latency_ms only, got '" + *metric + "'"));
+  }
+  auto quantiles = ParseQuantiles(req.Query("q"));
+  if (!quantiles.ok()) return res.Error(quantiles.status());
+  auto grouping = ParseGroupBy(req, /*default_model=*/true);
+  if (!grouping.ok()) return res.Error(grouping.status());
+  auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, *grouping, 0));
+  if (!rows.ok()) return res.Error(rows.status());
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("metric").String("latency_ms");
+  WriteRange(w, *range);
+  w.Key("relative_accuracy").Number(BucketStats().latency_ms.relative_accuracy());
+  w.Key("groups").BeginArray();
+  for (const RollupRow& row : *rows) {
+    w.BeginObject();
+    WriteLabels(w, row.key, *grouping);
+    w.Key("count").Uint(row.stats.latency_ms.count());
+    w.Key("values").BeginObject();
+    for (double q : *quantiles) {
+      w.Key(QuantileLabel(q));
+      NumberOrNull(w, LatencyQuantile(row.stats, q));
+    }
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
+void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
+  const std::string* metric_name = req.Query("metric");
+  if (metric_name == nullptr) {
+    return res.Error(Status::InvalidArgument("metric is required (" + MetricNames() + ")"));
+  }
+  const MetricDef* metric = FindMetric(*metric_name);
+  if (metric == nullptr) {
+    return res.Error(
+        Status::InvalidArgument("metric: unknown '" + *metric_name + "' (" + MetricNames() + ")"));
+  }
+  auto range = ParseRange(req, *clock_);
+  if (!range.ok()) return res.Error(range.status());
+  auto grouping = ParseGroupBy(req, /*default_model=*/false);
+  if (!grouping.ok()) return res.Error(grouping.status());
+  // Align the range to whole minutes, as the rollups are.
+  range->from = range->from / kNanosPerMinute * kNanosPerMinute;
+  range->to = (range->to + kNanosPerMinute - 1) / kNanosPerMinute * kNanosPerMinute;
+  const int64_t span = range->to - range->from;
+  int64_t step = 0;
+  if (const std::string* interval = req.Query("interval")) {
+    auto d = ParseDuration(*interval);
+    if (!d.ok()) return res.Error(Status::InvalidArgument("interval: " + d.status().message()));
+    if (*d < kNanosPerMinute || *d % kNanosPerMinute != 0) {
+      return res.Error(Status::InvalidArgument("interval: must be a whole number of minutes"));
+    }
+    step = *d;
+  } else {
+    // About 120 points, in whole minutes.
+    step = std::max<int64_t>(1, span / 120 / kNanosPerMinute) * kNanosPerMinute;
+  }
+  const int64_t points = (span + step - 1) / step;
+  if (points > static_cast<int64_t>(kMaxTrendPoints)) {
+    return res.Error(Status::InvalidArgument("interval: " + std::to_string(points) +
+                                             " points requested, at most " +
+                                             std::to_string(kMaxTrendPoints)));
+  }
+  auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, *grouping, step));
+  if (!rows.ok()) return res.Error(rows.status());
+
+  std::map<RollupKey, std::vector<const RollupRow*>> series;
+  for (const RollupRow& row : *rows) series[row.key].push_back(&row);
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("metric").String(metric->name);
+  WriteRange(w, *range);
+  w.Key("interval_seconds").Int(step / kNanosPerSecond);
+  w.Key("series").BeginArray();
+  for (const auto& [key, key_rows] : series) {
+    w.BeginObject();
+    WriteLabels(w, key, *grouping);
+    w.Key("points").BeginArray();
+    size_t next = 0;
+    // Every interval of the range: buckets without events are 0 for counts, null otherwise.
+    for (TimestampNs t = range->from; t < range->to; t += step) {
+      w.BeginArray();
+      w.String(FormatIso8601(t));
+      if (next < key_rows.size() && key_rows[next]->start_ns == t) {
+        NumberOrNull(w, metric->value(key_rows[next]->stats));
+        ++next;
+      } else if (metric->count_like) {
+        w.Number(0);
+      } else {
+        w.Null();
+      }
+      w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
+void QueryApi::Models(const ApiRequest& req, ApiResponse& res) const {
+  auto range = ParseRange(req, *clock_);
+  if (!range.ok()) return res.Error(range.status());
+  Grouping by_model{.model = true};
+  auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, by_model, 0));
+  if (!rows.ok()) return res.Error(rows.status());
+  std::vector<const RollupRow*> sorted;
+  for (const RollupRow& row : *rows) sorted.push_back(&row);
+  std::sort(sorted.begin(), sorted.end(), [](const RollupRow* a, const RollupRow* b) {
+    return a->stats.requests != b->stats.requests ? a->stats.requests > b->stats.requests
+                                                  : a->key.model < b->key.model;
+  });
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  WriteRange(w, *range);
+  w.Key("models").BeginArray();
+  for (const RollupRow* row : sorted) {
+    w.BeginObject();
+    w.Key("model").String(row->key.model);
+    WriteAggregates(w, row->stats);
+    double cost = SumIfPresent(row->stats, EventField::kCostUsd);
+    w.Key("cost_per_1k_requests_usd")
+        .Number(row->stats.requests == 0
+                    ? 0.0
+                    : cost * 1000.0 / static_cast<double>(row->stats.requests));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
+void QueryApi::Events(const ApiRequest& req, ApiResponse& res) const {
+  ScanRequest scan;
+  if (req.Query("from") != nullptr || req.Query("to") != nullptr ||
+      req.Query("window") != nullptr) {
+    auto range = ParseRange(req, *clock_);
+    if (!range.ok()) return res.Error(range.status());
+    scan.filter.start_ns = range->from;
+    scan.filter.end_ns = range->to;
+  }
+  if (const std::string* m = req.Query("model")) scan.filter.model = *m;
+  if (const std::string* t = req.Query("trace_id")) scan.filter.trace_id = *t;
+  if (const std::string* s = req.Query("status")) {
+    if (*s == "ok") {
+      scan.filter.status = EventStatus::kOk;
+    } else if (*s == "error") {
+      scan.filter.status = EventStatus::kError;
+    } else if (*s == "timeout") {
+      scan.filter.status = EventStatus::kTimeout;
+    } else {
+      return res.Error(
+          Status::InvalidArgument("status: expected ok, error or timeout, got '" + *s + "'"));
+    }
+  }
+  if (const std::string* l = req.Query("min_latency_ms")) {
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), v);
+    if (ec != std::errc() || ptr != l->data() + l->size() || !(v >= 0)) {
+      return res.Error(
+          Status::InvalidArgument("min_latency_ms: expected a number >= 0, got '" + *l + "'"));
+    }
+    scan.filter.min_latency_ms = v;
+  }
+  auto limit = ParseCount(req.Query("limit"), 100, 10000, "limit");
+  if (!limit.ok()) return res.Error(limit.status());
+  scan.limit = *limit;
+  if (const std::string* c = req.Query("cursor")) scan.cursor = *c;
+  if (const std::string* o = req.Query("order")) {
+    if (*o == "asc") {
+      scan.order = ScanOrder::kOldestFirst;
+    } else if (*o == "desc") {
+      scan.order = ScanOrder::kNewestFirst;
+    } else {
+      return res.Error(Status::InvalidArgument("order: expected asc or desc, got '" + *o + "'"));
+    }
+  }
+  bool csv = false;
+  if (const std::string* f = req.Query("format")) {
+    if (*f == "csv") {
+      csv = true;
+    } else if (*f != "json") {
+      return res.Error(Status::InvalidArgument("format: expected json or csv, got '" + *f + "'"));
+    }
+  }
+  auto page = store_->Scan(scan);
+  if (!page.ok()) return res.Error(page.status());
+  std::string out;
+  if (csv) {
+    EventCsvExporter::AppendHeader(&out);
+    for (const StoredEvent& e : page->events) EventCsvExporter::AppendRow(e.View(), &out);
+    res.status = 200;
+    res.content_type = "text/csv; charset=utf-8";
+    res.body = std::move(out);
+    if (!page->next_cursor.empty()) res.headers.emplace_back("X-Next-Cursor", page->next_cursor);
+    return;
+  }
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("events").BeginArray();
+  for (const StoredEvent& e : page->events) WriteEventJson(w, e);
+  w.EndArray();
+  w.Key("next_cursor");
+  if (page->next_cursor.empty()) {
+    w.Null();
+  } else {
+    w.String(page->next_cursor);
+  }
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
+}  // namespace inferscope

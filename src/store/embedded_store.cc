@@ -1,0 +1,561 @@
+#include "store/embedded_store.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <unordered_set>
+
+#include "stats/time_rollup.h"
+#include "store/event_batch_codec.h"
+#include "store/file_util.h"
+#include "store/segment_reader.h"
+#include "store/segment_writer.h"
+
+namespace inferscope {
+namespace {
+
+constexpr int64_t kPartitionNs = kNanosPerHour;
+
+TimestampNs FloorTo(TimestampNs t, int64_t width) { return FloorDiv(t, width) * width; }
+TimestampNs CeilTo(TimestampNs t, int64_t width) {
+  const TimestampNs f = FloorTo(t, width);
+  return f == t ? t : f + width;
+}
+
+RollupKey ModelOnly(const RollupKey& k) { return RollupKey{k.model, "*", "*"}; }
+
+// Orders events by (timestamp, id), or the reverse.
+struct EventOrder {
+  bool newest_first;
+  bool operator()(const StoredEvent& a, const StoredEvent& b) const {
+    if (a.timestamp_ns != b.timestamp_ns) {
+      return newest_first ? a.timestamp_ns > b.timestamp_ns : a.timestamp_ns < b.timestamp_ns;
+    }
+    return newest_first ? a.id > b.id : a.id < b.id;
+  }
+};
+
+}  // namespace
+
+EmbeddedStore::SegmentHandle::~SegmentHandle() {
+  // Dropped by retention: the manifest no longer lists it; the last reader deletes the file.
+  if (doomed.load()) (void)RemoveFile(path);
+}
+
+EmbeddedStore::EmbeddedStore(const EmbeddedStoreOptions& options)
+    : options_(options),
+      wal_dir_(options.data_dir + "/wal"),
+      seg_dir_(options.data_dir + "/segments"),
+      mem_(std::make_unique<Memtable>()) {}
+
+Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const EmbeddedStoreOptions& options) {
+  if (options.clock == nullptr) return Status::InvalidArgument("store: no clock");
+  std::unique_ptr<EmbeddedStore> store(new EmbeddedStore(options));
+  INFERSCOPE_RETURN_IF_ERROR(store->Recover());
+  if (options.background) {
+    store->bg_thread_ = std::thread([s = store.get()] { s->MaintenanceLoop(); });
+  }
+  return store;
+}
+
+EmbeddedStore::~EmbeddedStore() {
+  {
+    std::lock_guard lk(bg_mu_);
+    stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_thread_.joinable()) bg_thread_.join();
+  wal_.reset();
+  segments_.clear();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Status EmbeddedStore::Recover() {
+  INFERSCOPE_RETURN_IF_ERROR(CreateDirs(options_.data_dir));
+  INFERSCOPE_RETURN_IF_ERROR(CreateDirs(wal_dir_));
+  INFERSCOPE_RETURN_IF_ERROR(CreateDirs(seg_dir_));
+  const std::string lock_path = options_.data_dir + "/LOCK";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) {
+    return Status::IoError(fmt::format("open {}: {}", lock_path, std::strerror(errno)));
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::Unavailable(
+        fmt::format("data directory {} is in use by another process", options_.data_dir));
+  }
+
+  INFERSCOPE_ASSIGN_OR_RETURN(manifest_, ReadManifest(seg_dir_));
+  std::unordered_set<std::string> live;
+  for (const auto& m : manifest_.segments) live.insert(SegmentFileName(m.id));
+  INFERSCOPE_ASSIGN_OR_RETURN(auto names, ListFiles(seg_dir_, "seg-", ".isg"));
+  for (const auto& name : names) {
+    if (live.count(name) == 0) {
+      INFERSCOPE_RETURN_IF_ERROR(RemoveFile(seg_dir_ + "/" + name));
+      ++recovery_.orphan_files_removed;
+    }
+  }
+  INFERSCOPE_ASSIGN_OR_RETURN(auto temps, ListFiles(seg_dir_, "", ".tmp"));
+  for (const auto& name : temps) INFERSCOPE_RETURN_IF_ERROR(RemoveFile(seg_dir_ + "/" + name));
+
+  for (const auto& meta : manifest_.segments) {
+    auto handle = std::make_shared<SegmentHandle>();
+    handle->meta = meta;
+    handle->path = seg_dir_ + "/" + SegmentFileName(meta.id);
+    INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(handle->path));
+    RollupTable hours(kNanosPerHour);
+    INFERSCOPE_RETURN_IF_ERROR(reader->ReadHourRollups(&hours).WithContext(handle->path));
+    AddToTiers(hours);
+    segments_.push_back(std::move(handle));
+  }
+  recovery_.segments = segments_.size();
+
+  const int64_t now_mono = options_.clock->MonotonicNs();
+  std::vector<StoredEvent> batch;
+  auto replay = [&](uint64_t seq, std::string_view payload) -> Status {
+    batch.clear();
+    INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(payload, seq, &batch));
+    if (mem_->events == 0) mem_->first_append_mono = now_mono;
+    for (const auto& e : batch) mem_->minutes.Add(e);
+    mem_->events += batch.size();
+    mem_->bytes += payload.size();
+    mem_->batches.emplace_back(seq, std::make_shared<const std::string>(payload));
+    mem_->max_seq = seq;
+    return Status::Ok();
+  };
+  INFERSCOPE_ASSIGN_OR_RETURN(
+      wal_, Wal::Open(wal_dir_, options_.wal, manifest_.flushed_seq, replay, &recovery_.wal));
+  return Status::Ok();
+}
+
+Status EmbeddedStore::Append(std::span<const Event> events) { return AppendBatch(events); }
+
+Status EmbeddedStore::AppendStored(std::span<const StoredEvent> events) {
+  return AppendBatch(events);
+}
+
+template <typename E>
+Status EmbeddedStore::AppendBatch(std::span<const E> events) {
+  for (size_t begin = 0; begin < events.size(); begin += kMaxEventsPerBatch) {
+    auto part = events.subspan(begin, std::min(kMaxEventsPerBatch, events.size() - begin));
+    std::string payload;
+    EncodeEventBatch(part, &payload);
+    std::shared_lock append_lock(append_mu_);
+    INFERSCOPE_ASSIGN_OR_RETURN(const uint64_t seq, wal_->Append(payload));
+    const int64_t now_mono = options_.clock->MonotonicNs();
+    std::lock_guard lk(state_mu_);
+    if (mem_->events == 0) mem_->first_append_mono = now_mono;
+    for (const auto& e : part) mem_->minutes.Add(e);
+    mem_->events += part.size();
+    mem_->bytes += payload.size();
+    mem_->batches.emplace_back(seq, std::make_shared<const std::string>(std::move(payload)));
+    mem_->max_seq = std::max(mem_->max_seq, seq);
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedStore::ForEachEvent(const BatchList& batches,
+                                   const std::function<void(StoredEvent&)>& fn) {
+  std::vector<StoredEvent> batch;
+  for (const auto& [seq, payload] : batches) {
+    batch.clear();
+    INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(*payload, seq, &batch));
+    for (auto& e : batch) fn(e);
+  }
+  return Status::Ok();
+}
+
+Status EmbeddedStore::Flush() {
+  std::lock_guard flush_lock(flush_mu_);
+  if (!imm_) {
+    std::unique_lock append_lock(append_mu_);
+    {
+      std::lock_guard lk(state_mu_);
+      if (mem_->events == 0) return Status::Ok();
+    }
+    INFERSCOPE_ASSIGN_OR_RETURN(const uint64_t rotated, wal_->Rotate());
+    std::lock_guard lk(state_mu_);
+    imm_ = std::move(mem_);
+    imm_->max_seq = std::max(imm_->max_seq, rotated);
+    mem_ = std::make_unique<Memtable>();
+  }
+  return FlushImmutable();
+}
+
+Status EmbeddedStore::MaybeFlush() {
+  bool due = false;
+  {
+    std::lock_guard lk(state_mu_);
+    due = imm_ != nullptr || mem_->bytes >= options_.flush_bytes ||
+          (mem_->events != 0 &&
+           options_.clock->MonotonicNs() - mem_->first_append_mono >= options_.flush_interval_ns);
+  }
+  return due ? Flush() : Status::Ok();
+}
+
+Status EmbeddedStore::FlushImmutable() {
+  // imm_ changes only here and under flush_mu_, which the caller holds; readers only read it.
+  std::vector<StoredEvent> decoded;
+  decoded.reserve(imm_->events);
+  INFERSCOPE_RETURN_IF_ERROR(
+      ForEachEvent(imm_->batches, [&](StoredEvent& e) { decoded.push_back(std::move(e)); }));
+  std::map<TimestampNs, std::vector<const StoredEvent*>> partitions;
+  for (const auto& e : decoded) {
+    partitions[FloorTo(e.timestamp_ns, kPartitionNs)].push_back(&e);
+  }
+  Manifest next;
+  {
+    std::lock_guard lk(state_mu_);
+    next = manifest_;
+  }
+  SegmentList added;
+  for (auto& [start, events] : partitions) {
+    std::sort(events.begin(), events.end(), [](const StoredEvent* a, const StoredEvent* b) {
+      return a->timestamp_ns != b->timestamp_ns ? a->timestamp_ns < b->timestamp_ns : a->id < b->id;
+    });
+    RollupTable minutes(kNanosPerMinute);
+    minutes.MergeRange(imm_->minutes, start, start + kPartitionNs);
+    RollupTable hours(kNanosPerHour);
+    hours.MergeFrom(minutes);
+    SegmentInfo info;
+    info.partition_start_ns = start;
+    info.partition_width_ns = kPartitionNs;
+    info.wal_seq_hi = imm_->max_seq;
+    const std::string bytes = BuildSegment(info, events, minutes, hours, options_.zstd_level);
+    auto handle = std::make_shared<SegmentHandle>();
+    handle->meta.id = next.next_segment_id++;
+    handle->meta.partition_start_ns = start;
+    handle->meta.min_ts = events.front()->timestamp_ns;
+    handle->meta.max_ts = events.back()->timestamp_ns;
+    handle->meta.rows = events.size();
+    handle->meta.bytes = bytes.size();
+    handle->path = seg_dir_ + "/" + SegmentFileName(handle->meta.id);
+    INFERSCOPE_RETURN_IF_ERROR(WriteSegmentFile(handle->path, bytes));
+    next.segments.push_back(handle->meta);
+    added.push_back(std::move(handle));
+  }
+  next.flushed_seq = std::max(next.flushed_seq, imm_->max_seq);
+  INFERSCOPE_RETURN_IF_ERROR(SyncDir(seg_dir_));
+  // The commit point: from here on the events are in segments, not (only) in the WAL.
+  INFERSCOPE_RETURN_IF_ERROR(WriteManifest(seg_dir_, next));
+  {
+    std::lock_guard lk(state_mu_);
+    manifest_ = next;
+    for (auto& h : added) segments_.push_back(std::move(h));
+    AddToTiers(imm_->minutes);
+    for (auto& [hour, cached] : minute_cache_) {
+      cached.minutes.MergeRange(imm_->minutes, hour, hour + kNanosPerHour);
+    }
+    imm_.reset();
+    ++flushes_;
+  }
+  return wal_->DeleteUpTo(next.flushed_seq);
+}
+
+Status EmbeddedStore::EnforceRetention() {
+  if (options_.retention_age_ns <= 0 && options_.retention_bytes == 0) return Status::Ok();
+  std::lock_guard flush_lock(flush_mu_);
+  Manifest next;
+  std::set<uint64_t> doomed;
+  std::set<TimestampNs> hours;
+  {
+    std::lock_guard lk(state_mu_);
+    next = manifest_;
+  }
+  std::vector<SegmentMeta> by_age = next.segments;
+  std::sort(by_age.begin(), by_age.end(), [](const SegmentMeta& a, const SegmentMeta& b) {
+    return a.partition_start_ns != b.partition_start_ns
+               ? a.partition_start_ns < b.partition_start_ns
+               : a.id < b.id;
+  });
+  uint64_t total = 0;
+  for (const auto& m : by_age) total += m.bytes;
+  const TimestampNs now = options_.clock->Now();
+  for (const auto& m : by_age) {
+    const bool too_old =
+        options_.retention_age_ns > 0 && m.max_ts < now - options_.retention_age_ns;
+    const bool too_big = options_.retention_bytes > 0 && total > options_.retention_bytes;
+    if (!too_old && !too_big) break;  // oldest first: the rest are newer
+    doomed.insert(m.id);
+    hours.insert(m.partition_start_ns);
+    total -= m.bytes;
+  }
+  if (doomed.empty()) return Status::Ok();
+  std::erase_if(next.segments, [&](const SegmentMeta& m) { return doomed.count(m.id) != 0; });
+  INFERSCOPE_RETURN_IF_ERROR(WriteManifest(seg_dir_, next));
+  std::lock_guard lk(state_mu_);
+  manifest_ = next;
+  std::erase_if(segments_, [&](const std::shared_ptr<SegmentHandle>& h) {
+    if (doomed.count(h->meta.id) == 0) return false;
+    h->doomed = true;
+    return true;
+  });
+  segments_dropped_ += doomed.size();
+  for (TimestampNs h : hours) {
+    minute_cache_.erase(h);
+    INFERSCOPE_RETURN_IF_ERROR(RebuildHour(h));
+  }
+  return Status::Ok();
+}
+
+void EmbeddedStore::AddToTiers(const RollupTable& cells) {
+  for (const auto& [cell, stats] : cells.cells()) {
+    hour_full_.Merge(cell.start, cell.key, stats);
+    hour_model_.Merge(cell.start, ModelOnly(cell.key), stats);
+    day_full_.Merge(cell.start, cell.key, stats);
+    day_model_.Merge(cell.start, ModelOnly(cell.key), stats);
+  }
+}
+
+Status EmbeddedStore::RebuildHour(TimestampNs hour) {
+  hour_full_.EraseRange(hour, hour + kNanosPerHour);
+  hour_model_.EraseRange(hour, hour + kNanosPerHour);
+  for (const auto& h : segments_) {
+    if (h->meta.partition_start_ns != hour) continue;
+    INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+    RollupTable hours(kNanosPerHour);
+    INFERSCOPE_RETURN_IF_ERROR(reader->ReadHourRollups(&hours));
+    for (const auto& [cell, stats] : hours.cells()) {
+      hour_full_.Merge(cell.start, cell.key, stats);
+      hour_model_.Merge(cell.start, ModelOnly(cell.key), stats);
+    }
+  }
+  // The day is the merge of its hours.
+  const TimestampNs day = FloorTo(hour, kNanosPerDay);
+  day_full_.EraseRange(day, day + kNanosPerDay);
+  day_model_.EraseRange(day, day + kNanosPerDay);
+  day_full_.MergeRange(hour_full_, day, day + kNanosPerDay);
+  day_model_.MergeRange(hour_model_, day, day + kNanosPerDay);
+  return Status::Ok();
+}
+
+Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
+  auto it = minute_cache_.find(hour);
+  if (it == minute_cache_.end()) {
+    CachedHour fresh;
+    for (const auto& h : segments_) {
+      if (h->meta.partition_start_ns != hour) continue;
+      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+      INFERSCOPE_RETURN_IF_ERROR(reader->ReadMinuteRollups(&fresh.minutes));
+    }
+    while (!minute_cache_.empty() &&
+           minute_cache_.size() >= std::max<size_t>(1, options_.minute_cache_hours)) {
+      auto lru = std::min_element(
+          minute_cache_.begin(), minute_cache_.end(),
+          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
+      minute_cache_.erase(lru);
+    }
+    it = minute_cache_.emplace(hour, std::move(fresh)).first;
+  }
+  it->second.last_used = ++cache_clock_;
+  return &it->second.minutes;
+}
+
+Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q) {
+  if (q.step_ns < 0 || q.step_ns % kNanosPerMinute != 0) {
+    return Status::InvalidArgument("rollup step must be a non-negative multiple of a minute");
+  }
+  const TimestampNs start = FloorTo(q.start_ns, kNanosPerMinute);
+  const TimestampNs end = CeilTo(q.end_ns, kNanosPerMinute);
+  if (end <= start) return std::vector<RollupRow>{};
+  const int64_t step = q.step_ns == 0 ? end - start : q.step_ns;
+  if ((end - start) / step > 1'000'000) {
+    return Status::InvalidArgument("rollup query over more than 1,000,000 buckets");
+  }
+  const bool model_tier = !q.task_type && !q.cache_tier && !q.by_task_type && !q.by_cache_tier;
+
+  // Per bucket, the groups found so far (a handful: linear search, no allocation per cell).
+  std::map<TimestampNs, std::vector<std::pair<RollupKey, BucketStats>>> out;
+  std::vector<std::pair<RollupKey, BucketStats>>* groups = nullptr;
+  auto add = [&](const RollupKey& k, const BucketStats& stats) {
+    if (q.model && k.model != *q.model) return;
+    if (q.task_type && k.task_type != *q.task_type) return;
+    if (q.cache_tier && k.cache_tier != *q.cache_tier) return;
+    const std::string_view model = q.by_model ? std::string_view(k.model) : "*";
+    const std::string_view task = q.by_task_type ? std::string_view(k.task_type) : "*";
+    const std::string_view tier = q.by_cache_tier ? std::string_view(k.cache_tier) : "*";
+    for (auto& [g, b] : *groups) {
+      if (g.model == model && g.task_type == task && g.cache_tier == tier) {
+        b.Merge(stats);
+        return;
+      }
+    }
+    groups->emplace_back(RollupKey{std::string(model), std::string(task), std::string(tier)},
+                         stats);
+  };
+  auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to) {
+    for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
+         ++it) {
+      add(it->first.key, it->second);
+    }
+  };
+
+  std::lock_guard lk(state_mu_);
+  auto disk_minutes = [&](TimestampNs from, TimestampNs to) -> Status {
+    for (TimestampNs h = FloorTo(from, kNanosPerHour); h < to; h += kNanosPerHour) {
+      INFERSCOPE_ASSIGN_OR_RETURN(const RollupTable* t, DiskMinutes(h));
+      add_range(*t, std::max(from, h), std::min(to, h + kNanosPerHour));
+    }
+    return Status::Ok();
+  };
+  // Flushed data of [from, to) from the coarsest tier that fits: whole days, whole hours,
+  // then minutes at the ragged edges.
+  auto flushed = [&](TimestampNs from, TimestampNs to) -> Status {
+    const TimestampNs d0 = CeilTo(from, kNanosPerDay);
+    const TimestampNs d1 = FloorTo(to, kNanosPerDay);
+    const TimestampNs h0 = CeilTo(from, kNanosPerHour);
+    const TimestampNs h1 = FloorTo(to, kNanosPerHour);
+    const RollupTable& hours = model_tier ? hour_model_ : hour_full_;
+    if (d0 < d1) {
+      add_range(model_tier ? day_model_ : day_full_, d0, d1);
+      add_range(hours, h0, d0);
+      add_range(hours, d1, h1);
+    } else if (h0 < h1) {
+      add_range(hours, h0, h1);
+    } else {
+      return disk_minutes(from, to);
+    }
+    if (from < h0) INFERSCOPE_RETURN_IF_ERROR(disk_minutes(from, h0));
+    if (h1 < to) INFERSCOPE_RETURN_IF_ERROR(disk_minutes(h1, to));
+    return Status::Ok();
+  };
+  for (TimestampNs bs = start; bs < end; bs += step) {
+    const TimestampNs be = std::min(end, bs + step);
+    groups = &out[bs];
+    INFERSCOPE_RETURN_IF_ERROR(flushed(bs, be));
+    add_range(mem_->minutes, bs, be);
+    if (imm_) add_range(imm_->minutes, bs, be);
+  }
+  std::vector<RollupRow> rows;
+  for (auto& [bucket, bucket_groups] : out) {
+    std::sort(bucket_groups.begin(), bucket_groups.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [key, stats] : bucket_groups) {
+      rows.push_back(RollupRow{bucket, std::move(key), std::move(stats)});
+    }
+  }
+  return rows;
+}
+
+Result<ScanPage> EmbeddedStore::Scan(const ScanRequest& request) {
+  if (request.limit == 0) return Status::InvalidArgument("scan limit must be >= 1");
+  const bool newest_first = request.order == ScanOrder::kNewestFirst;
+  const EventOrder order{newest_first};
+  StoredEvent cursor;
+  const bool has_cursor = !request.cursor.empty();
+  if (has_cursor) {
+    INFERSCOPE_RETURN_IF_ERROR(ParseScanCursor(request.cursor, &cursor.timestamp_ns, &cursor.id));
+  }
+  const EventFilter& filter = request.filter;
+  auto wanted = [&](const StoredEvent& e) {
+    return filter.Matches(e) && (!has_cursor || order(cursor, e));
+  };
+  const size_t keep = request.limit + 1;  // one more tells whether another page exists
+  std::vector<StoredEvent> found;
+  auto trim = [&] {
+    if (found.size() > keep) {
+      std::nth_element(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(keep - 1),
+                       found.end(), order);
+      found.resize(keep);
+    }
+  };
+  // One consistent snapshot (memtables and segments as of the same instant), decoded and
+  // read outside the lock.
+  SegmentList segments;
+  BatchList batches;
+  {
+    std::lock_guard lk(state_mu_);
+    for (const Memtable* m : {mem_.get(), imm_.get()}) {
+      if (m != nullptr) batches.insert(batches.end(), m->batches.begin(), m->batches.end());
+    }
+    segments = segments_;
+  }
+  INFERSCOPE_RETURN_IF_ERROR(ForEachEvent(batches, [&](StoredEvent& e) {
+    if (wanted(e)) {
+      found.push_back(std::move(e));
+      if (found.size() >= 2 * keep) trim();
+    }
+  }));
+  trim();
+  // Segments in scan order; stop once the next cannot hold anything better than the worst
+  // event kept.
+  std::erase_if(segments, [&](const std::shared_ptr<SegmentHandle>& h) {
+    return h->meta.max_ts < filter.start_ns || h->meta.min_ts >= filter.end_ns ||
+           (has_cursor && (newest_first ? h->meta.min_ts > cursor.timestamp_ns
+                                        : h->meta.max_ts < cursor.timestamp_ns));
+  });
+  std::sort(segments.begin(), segments.end(), [&](const auto& a, const auto& b) {
+    return newest_first ? a->meta.max_ts > b->meta.max_ts : a->meta.min_ts < b->meta.min_ts;
+  });
+  std::vector<StoredEvent> rows;
+  for (const auto& h : segments) {
+    if (found.size() == keep) {
+      const auto worst = std::max_element(found.begin(), found.end(), order);
+      const bool cannot_beat = newest_first ? h->meta.max_ts < worst->timestamp_ns
+                                            : h->meta.min_ts > worst->timestamp_ns;
+      if (cannot_beat) break;
+    }
+    INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+    rows.clear();
+    INFERSCOPE_RETURN_IF_ERROR(reader->ReadEvents(&rows, wanted));
+    for (auto& e : rows) found.push_back(std::move(e));
+    trim();
+  }
+  std::sort(found.begin(), found.end(), order);
+  ScanPage page;
+  if (found.size() > request.limit) {
+    found.resize(request.limit);
+    page.next_cursor = FormatScanCursor(found.back().timestamp_ns, found.back().id);
+  }
+  page.events = std::move(found);
+  return page;
+}
+
+StoreStats EmbeddedStore::stats() const {
+  StoreStats s;
+  std::lock_guard lk(state_mu_);
+  s.segments = segments_.size();
+  for (const auto& h : segments_) {
+    s.segment_bytes += h->meta.bytes;
+    s.segment_rows += h->meta.rows;
+  }
+  for (const Memtable* m : {mem_.get(), imm_.get()}) {
+    if (m == nullptr) continue;
+    s.memtable_events += m->events;
+    s.memtable_bytes += m->bytes;
+  }
+  s.wal_bytes = wal_ ? wal_->bytes() : 0;
+  s.flushes = flushes_;
+  s.segments_dropped = segments_dropped_;
+  return s;
+}
+
+Status EmbeddedStore::background_status() const {
+  std::lock_guard lk(state_mu_);
+  return background_status_;
+}
+
+void EmbeddedStore::MaintenanceLoop() {
+  std::unique_lock lk(bg_mu_);
+  while (!stop_) {
+    bg_cv_.wait_for(lk, std::chrono::nanoseconds(options_.maintenance_interval_ns),
+                    [&] { return stop_; });
+    if (stop_) break;
+    lk.unlock();
+    Status st = MaybeFlush();
+    if (st.ok()) st = EnforceRetention();
+    {
+      std::lock_guard state_lock(state_mu_);
+      if (!st.ok()) background_status_ = st;
+    }
+    lk.lock();
+  }
+}
+
+}  // namespace inferscope

@@ -1,0 +1,471 @@
+// End-to-end tests of `inferscope serve`: the real binary on 127.0.0.1, real HTTP, answers
+// checked against values computed here from the events the test sent.
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/time_format.h"
+#include "ingest/httplib_client.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "support/child_process.h"
+
+namespace inferscope {
+namespace {
+
+using inferscope::testing::ChildProcess;
+using inferscope::testing::FreeLocalPort;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Server {
+ public:
+  explicit Server(std::string data_dir, std::vector<std::string> extra = {})
+      : data_dir_(std::move(data_dir)), extra_(std::move(extra)) {}
+
+  bool Start() {
+    port_ = FreeLocalPort();
+    std::vector<std::string> argv = {INFERSCOPE_BINARY,
+                                     "serve",
+                                     "--listen",
+                                     "127.0.0.1:" + std::to_string(port_),
+                                     "--data-dir",
+                                     data_dir_,
+                                     "--store-retention-age",
+                                     "0"};
+    argv.insert(argv.end(), extra_.begin(), extra_.end());
+    if (!process_.Start(argv, data_dir_ + ".log")) return false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!process_.running()) return false;
+      auto res = Send("GET", "/readyz");
+      if (res.status == 200) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+
+  HttpResponse Send(const std::string& method, const std::string& path, std::string body = "",
+                    std::string content_type = "",
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+    HttplibClient client;
+    HttpRequest req;
+    req.method = method;
+    req.url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    req.body = std::move(body);
+    req.content_type = std::move(content_type);
+    req.headers = std::move(headers);
+    req.timeout = std::chrono::seconds(30);
+    auto res = client.Send(req);
+    return res.ok() ? *res : HttpResponse{};
+  }
+
+  ChildProcess& process() { return process_; }
+  std::string log() const { return ReadFile(data_dir_ + ".log"); }
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_;
+  ChildProcess process_;
+  int port_ = 0;
+};
+
+std::string TempDir(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "/serve_e2e_" + name + "_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+struct SentEvent {
+  std::string id;
+  std::string model;
+  TimestampNs ts;
+  double latency;
+  double cost;
+  bool error;
+};
+
+std::string ToJsonLine(const SentEvent& e) {
+  char buf[512];
+  std::snprintf(buf, sizeof(buf),
+                "{\"timestamp\":\"%s\",\"request_id\":\"%s\",\"model\":\"%s\",\"latency_ms\":%.3f,"
+                "\"status\":\"%s\",\"cost_usd\":%.6f,\"batch_size\":4,\"gpu_util\":70,"
+                "\"input_tokens\":100,\"output_tokens\":50,\"region\":\"eu\"}\n",
+                FormatIso8601(e.ts, true).c_str(), e.id.c_str(), e.model.c_str(), e.latency,
+                e.error ? "error" : "ok", e.cost);
+  return buf;
+}
+
+std::vector<SentEvent> MakeEvents(size_t n, TimestampNs now, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::lognormal_distribution<double> latency(5.0, 0.6);
+  std::vector<SentEvent> out;
+  for (size_t i = 0; i < n; ++i) {
+    SentEvent e;
+    e.id = "req-" + std::to_string(seed) + "-" + std::to_string(i);
+    e.model = i % 3 == 0 ? "mistral-7b" : "llama-3-8b";
+    e.ts = now - 50 * kNanosPerMinute + static_cast<int64_t>(i) * (45 * kNanosPerMinute / n);
+    e.latency = std::round(latency(rng) * 1000) / 1000;
+    e.cost = 0.001 * static_cast<double>(i % 7);
+    e.error = i % 25 == 0;
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(compressBound(static_cast<uLong>(data.size())) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+double ExactQuantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  // DDSketch's rank convention: the value at rank floor(q * (n - 1)).
+  return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValues) {
+  std::string dir = TempDir("api");
+  Server server(dir);
+  ASSERT_TRUE(server.Start()) << server.log();
+  TimestampNs now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  std::vector<SentEvent> events = MakeEvents(3000, now, 1);
+  std::string body;
+  for (const SentEvent& e : events) body += ToJsonLine(e);
+  body += "{\"timestamp\":\"not a time\",\"model\":\"x\",\"latency_ms\":1}\n";  // line 3001
+  HttpResponse res = server.Send("POST", "/v1/events", body, "application/x-ndjson");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element answer = parser.parse(res.body);
+  EXPECT_EQ(uint64_t(answer["accepted"]), 3000u);
+  EXPECT_EQ(uint64_t(answer["rejected"]), 1u);
+  EXPECT_EQ(uint64_t(answer["errors"].at(0)["line"]), 3001u);
+
+  // Summary over the last hour: counts and sums exact, percentiles within the sketch's 0.5%.
+  res = server.Send("GET", "/api/v1/summary?window=1h");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element summary = parser.parse(res.body);
+  uint64_t errors = 0;
+  double cost = 0;
+  std::vector<double> latencies;
+  for (const SentEvent& e : events) {
+    errors += e.error ? 1 : 0;
+    cost += e.cost;
+    latencies.push_back(e.latency);
+  }
+  EXPECT_EQ(uint64_t(summary["requests"]), 3000u);
+  EXPECT_EQ(uint64_t(summary["errors"]), errors);
+  EXPECT_EQ(uint64_t(summary["models"]), 2u);
+  EXPECT_NEAR(double(summary["cost_usd"]), cost, 1e-9);
+  for (auto [key, q] : {std::pair{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}}) {
+    double exact = ExactQuantile(latencies, q);
+    EXPECT_NEAR(double(summary["latency_ms"][key]), exact, exact * 0.011) << key;
+  }
+
+  // Percentiles per model.
+  res = server.Send("GET", "/api/v1/percentiles?window=1h&q=0.5,0.99&group_by=model");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element percentiles = parser.parse(res.body);
+  size_t groups = 0;
+  for (simdjson::dom::element g : percentiles["groups"].get_array()) {
+    std::string_view model = g["labels"]["model"];
+    std::vector<double> mine;
+    for (const SentEvent& e : events) {
+      if (e.model == model) mine.push_back(e.latency);
+    }
+    EXPECT_EQ(uint64_t(g["count"]), mine.size());
+    double p99 = ExactQuantile(mine, 0.99);
+    EXPECT_NEAR(double(g["values"]["p99"]), p99, p99 * 0.011) << model;
+    ++groups;
+  }
+  EXPECT_EQ(groups, 2u);
+
+  // Trends: requests per 10 minutes, fleet-wide, sum to the total.
+  res = server.Send("GET", "/api/v1/trends?metric=requests&window=1h&interval=10m");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element trends = parser.parse(res.body);
+  double total = 0;
+  for (simdjson::dom::element p : trends["series"].at(0)["points"].get_array()) {
+    total += double(p.at(1));
+  }
+  EXPECT_EQ(total, 3000.0);
+
+  // Models, busiest first.
+  res = server.Send("GET", "/api/v1/models?window=1h");
+  simdjson::dom::element models = parser.parse(res.body);
+  EXPECT_EQ(std::string_view(models["models"].at(0)["model"]), "llama-3-8b");
+  EXPECT_EQ(uint64_t(models["models"].at(0)["requests"]), 2000u);
+
+  // Events search: errors of one model, paginated; CSV export.
+  std::set<std::string> found;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    std::string path = "/api/v1/events?status=error&model=mistral-7b&limit=7";
+    if (!cursor.empty()) path += "&cursor=" + cursor;
+    res = server.Send("GET", path);
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::element page_json = parser.parse(res.body);
+    for (simdjson::dom::element e : page_json["events"].get_array()) {
+      EXPECT_EQ(std::string_view(e["status"]), "error");
+      EXPECT_EQ(std::string_view(e["attributes"]["region"]), "eu");
+      found.insert(std::string(std::string_view(e["request_id"])));
+    }
+    if (page_json["next_cursor"].is_null()) break;
+    cursor = std::string(std::string_view(page_json["next_cursor"]));
+  }
+  std::set<std::string> expected;
+  for (const SentEvent& e : events) {
+    if (e.error && e.model == "mistral-7b") expected.insert(e.id);
+  }
+  EXPECT_EQ(found, expected);
+  res = server.Send("GET", "/api/v1/events?min_latency_ms=1000&format=csv&limit=10000");
+  ASSERT_EQ(res.status, 200);
+  size_t slow = std::count_if(events.begin(), events.end(),
+                              [](const SentEvent& e) { return e.latency >= 1000; });
+  EXPECT_EQ(static_cast<size_t>(std::count(res.body.begin(), res.body.end(), '\n')), slow + 1);
+
+  // A gzip body is decoded by the server (with its own bound, not cpp-httplib's).
+  std::vector<SentEvent> zipped = MakeEvents(10, now, 2);
+  std::string zipped_body;
+  for (SentEvent& e : zipped) {
+    e.model = "gzip-model";
+    zipped_body += ToJsonLine(e);
+  }
+  res = server.Send("POST", "/v1/events", Gzip(zipped_body), "application/x-ndjson",
+                    {{"Content-Encoding", "gzip"}});
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(uint64_t(parser.parse(res.body)["accepted"]), 10u);
+  res = server.Send("GET", "/api/v1/summary?window=1h&model=gzip-model");
+  EXPECT_EQ(uint64_t(parser.parse(res.body)["requests"]), 10u) << res.body;
+
+  // /metrics passes promtool and counts what was ingested.
+  res = server.Send("GET", "/metrics");
+  ASSERT_EQ(res.status, 200);
+  EXPECT_NE(res.body.find("inferscope_ingested_records_total{endpoint=\"events\"} 3010"),
+            std::string::npos);
+  std::string metrics_path = dir + "-metrics.txt";
+  std::ofstream(metrics_path) << res.body;
+  EXPECT_EQ(std::system(("promtool check metrics < " + metrics_path + " >/dev/null 2>&1").c_str()),
+            0)
+      << res.body.substr(0, 2000);
+
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+TEST(ServeE2eTest, OtlpJsonExampleAndTheSameSpansAsProtobufBecomeTheSameEvents) {
+  std::string dir = TempDir("otlp");
+  Server server(dir);
+  ASSERT_TRUE(server.Start()) << server.log();
+  std::string example = ReadFile(INFERSCOPE_SOURCE_DIR "/../shared/data/otlp/trace.json");
+  ASSERT_FALSE(example.empty());
+  HttpResponse res = server.Send("POST", "/v1/traces", example, "application/json");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body, "{}");
+
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  auto* rs = request.add_resource_spans();
+  auto* attr = rs->mutable_resource()->add_attributes();
+  attr->set_key("service.name");
+  attr->mutable_value()->set_string_value("gateway");
+  auto* span = rs->add_scope_spans()->add_spans();
+  span->set_trace_id(
+      std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
+  span->set_span_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+  span->set_name("chat llama");
+  span->set_start_time_unix_nano(1544712660000000000ull);
+  span->set_end_time_unix_nano(1544712660250000000ull);
+  auto* model = span->add_attributes();
+  model->set_key("gen_ai.request.model");
+  model->mutable_value()->set_string_value("llama-3-8b");
+  auto* tokens = span->add_attributes();
+  tokens->set_key("gen_ai.usage.input_tokens");
+  tokens->mutable_value()->set_int_value(321);
+  res = server.Send("POST", "/v1/traces", request.SerializeAsString(), "application/x-protobuf");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.Header("Content-Type"), "application/x-protobuf");
+
+  res = server.Send("GET",
+                    "/api/v1/"
+                    "events?trace_id=0102030405060708090a0b0c0d0e0f10&from=2018-12-13T00:00:00Z&to="
+                    "2018-12-14T00:00:00Z");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element page = parser.parse(res.body);
+  ASSERT_EQ(page["events"].get_array().size(), 1u) << res.body;
+  simdjson::dom::element e = page["events"].at(0);
+  EXPECT_EQ(std::string_view(e["model"]), "llama-3-8b");
+  EXPECT_EQ(double(e["latency_ms"]), 250.0);
+  EXPECT_EQ(double(e["input_tokens"]), 321.0);
+  EXPECT_EQ(std::string_view(e["service"]), "gateway");
+
+  res = server.Send("GET",
+                    "/api/v1/events?from=2018-12-13T00:00:00Z&to=2018-12-14T00:00:00Z&limit=10");
+  simdjson::dom::element all = parser.parse(res.body);
+  EXPECT_EQ(all["events"].get_array().size(), 2u) << res.body;
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+TEST(ServeE2eTest, BadInputGets4xxWithTheJsonErrorAndTheServerKeepsServing) {
+  std::string dir = TempDir("bad");
+  Server server(dir, {"--max-body-bytes", "64KiB"});
+  ASSERT_TRUE(server.Start()) << server.log();
+  struct Case {
+    std::string name, path, body, content_type;
+    std::vector<std::pair<std::string, std::string>> headers;
+    int status;
+  };
+  std::string truncated_proto = std::string("\x0a\xff\x01\x0a", 4);
+  std::vector<Case> cases = {
+      {"invalid json", "/v1/traces", "{\"resourceSpans\": [", "application/json", {}, 400},
+      {"wrong types", "/v1/traces", "{\"resourceSpans\": 5}", "application/json", {}, 400},
+      {"truncated protobuf", "/v1/traces", truncated_proto, "application/x-protobuf", {}, 400},
+      {"wrong content type", "/v1/traces", "{}", "text/html", {}, 415},
+      {"wrong content type (events)", "/v1/events", "{}", "image/png", {}, 415},
+      {"oversized", "/v1/events", std::string(100 << 10, 'x'), "application/x-ndjson", {}, 413},
+      {"bad gzip",
+       "/v1/events",
+       "not gzip",
+       "application/x-ndjson",
+       {{"Content-Encoding", "gzip"}},
+       400},
+      {"unknown encoding",
+       "/v1/events",
+       "{}",
+       "application/x-ndjson",
+       {{"Content-Encoding", "br"}},
+       415},
+      {"invalid utf-8 only line",
+       "/v1/events",
+       "{\"model\":\"\xff\xfe\",\"latency_ms\":1}\n",
+       "application/x-ndjson",
+       {},
+       400},
+      {"bad query parameter", "/api/v1/summary?window=forever", "", "", {}, 400},
+      {"unknown metric", "/api/v1/trends?metric=vibes", "", "", {}, 400},
+      {"unknown anomaly", "/api/v1/anomalies/nope", "", "", {}, 404},
+  };
+  simdjson::dom::parser parser;
+  for (const Case& c : cases) {
+    std::string method = c.body.empty() && c.content_type.empty() ? "GET" : "POST";
+    HttpResponse res = server.Send(method, c.path, c.body, c.content_type, c.headers);
+    EXPECT_EQ(res.status, c.status) << c.name << ": " << res.body;
+    simdjson::dom::element answer;
+    ASSERT_EQ(parser.parse(res.body).get(answer), simdjson::SUCCESS) << c.name << ": " << res.body;
+    std::string_view code;
+    EXPECT_EQ(answer["error"]["code"].get(code), simdjson::SUCCESS) << c.name << ": " << res.body;
+    std::string_view message;
+    EXPECT_EQ(answer["error"]["message"].get(message), simdjson::SUCCESS) << c.name;
+    EXPECT_FALSE(message.empty()) << c.name;
+    ASSERT_EQ(server.Send("GET", "/healthz").status, 200) << "server died after " << c.name;
+  }
+  // Unknown fields are kept, not rejected; huge attribute values are refused per span.
+  std::string huge(70 << 10, 'a');
+  HttpResponse res = server.Send(
+      "POST", "/v1/traces",
+      "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+      "\"5b8efff798038103d269b633813fc60c\",\"spanId\":\"eee19b7ec3c1b174\",\"name\":\"a\","
+      "\"startTimeUnixNano\":\"1\",\"endTimeUnixNano\":\"2\",\"futureField\":{\"x\":1}}]}]}]}",
+      "application/json");
+  EXPECT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+// Streams batches, records each acknowledged one, SIGKILLs the server at a random moment,
+// restarts it and checks every acknowledged event is there exactly once. Several rounds.
+TEST(ServeE2eTest, AcknowledgedEventsSurviveSigkillExactlyOnce) {
+  std::string dir = TempDir("crash");
+  std::mt19937 rng(7);
+  std::set<std::string> acknowledged;
+  TimestampNs now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  int batch_no = 0;
+  for (int round = 0; round < 4; ++round) {
+    Server server(dir);
+    ASSERT_TRUE(server.Start()) << server.log();
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::thread client([&] {
+      while (!stop) {
+        std::string body;
+        std::vector<std::string> ids;
+        for (int i = 0; i < 200; ++i) {
+          SentEvent e{"crash-" + std::to_string(batch_no) + "-" + std::to_string(i),
+                      "m",
+                      now - kNanosPerMinute,
+                      10.0 + i,
+                      0,
+                      false};
+          ids.push_back(e.id);
+          body += ToJsonLine(e);
+        }
+        ++batch_no;
+        HttpResponse res = server.Send("POST", "/v1/events", body, "application/x-ndjson");
+        if (res.status == 200) {
+          std::lock_guard<std::mutex> lock(mu);
+          acknowledged.insert(ids.begin(), ids.end());
+        }
+        if (res.status == 0) break;  // server gone
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 600));
+    server.process().Kill(SIGKILL);
+    stop = true;
+    client.join();
+  }
+  Server server(dir);
+  ASSERT_TRUE(server.Start()) << server.log();
+  std::map<std::string, int> seen;
+  std::string cursor;
+  simdjson::dom::parser parser;
+  while (true) {
+    std::string path = "/api/v1/events?model=m&limit=10000";
+    if (!cursor.empty()) path += "&cursor=" + cursor;
+    HttpResponse res = server.Send("GET", path);
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::element page = parser.parse(res.body);
+    for (simdjson::dom::element e : page["events"].get_array()) {
+      ++seen[std::string(std::string_view(e["request_id"]))];
+    }
+    if (page["next_cursor"].is_null()) break;
+    cursor = std::string(std::string_view(page["next_cursor"]));
+  }
+  ASSERT_GT(acknowledged.size(), 0u);
+  size_t missing = 0;
+  for (const std::string& id : acknowledged) missing += seen.count(id) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged";
+  for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace inferscope
