@@ -1,5 +1,6 @@
 #include "api/ingest_api.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -141,11 +142,15 @@ void IngestApi::PostTraces(const ApiRequest& req, ApiResponse& res) {
                      "POST /v1/traces takes application/json or application/x-protobuf, got '" +
                          std::string(content_type) + "'");
   }
-  const uint64_t reserved = req.body.size();
+  // Decoded protobuf takes ~30x its wire size in memory (docs/otlp.md): budget for that, and
+  // keep its decoded limit lower.
+  const bool protobuf = *encoding == OtlpEncoding::kProtobuf;
+  const uint64_t reserved = req.body.size() * (protobuf ? 30 : 3);
   if (!Reserve(reserved)) return Overloaded(res);
 
   OtlpLimits limits;
-  limits.max_body_bytes = options_.max_decoded_bytes;
+  limits.max_body_bytes = protobuf ? std::min<uint64_t>(options_.max_decoded_bytes, 8ull << 20)
+                                   : options_.max_decoded_bytes;
   OtlpTraceParser parser(limits);
   EventBatch batch;
   auto result = parser.Parse(req.body, content_type, req.Header("Content-Encoding"), batch);

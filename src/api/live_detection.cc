@@ -66,6 +66,12 @@ std::vector<Anomaly> LiveDetection::Tick(TimestampNs now) {
   {
     std::lock_guard<std::mutex> lock(open_mu_);
     if (closed_before <= closed_before_) return {};
+    // Nothing seen yet: time does not advance, so a first ingest of history (a backfill) is
+    // judged rather than counted late.
+    if (open_.empty() && closed_before_ == INT64_MIN) {
+      std::lock_guard<std::mutex> engine_lock(engine_mu_);
+      if (next_bucket_.empty()) return {};
+    }
     auto end = open_.lower_bound(closed_before);
     for (auto it = open_.begin(); it != end;) {
       closing.insert(open_.extract(it++));

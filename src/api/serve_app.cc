@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "alert/alert_dispatcher.h"
 #include "alert/alerting_config.h"
 #include "api/anomaly_api.h"
@@ -49,6 +51,16 @@ Status ServeApp::Start() {
   store_options.background = true;
   store_options.clock = clock_;
   INFERSCOPE_ASSIGN_OR_RETURN(store_, EmbeddedStore::Open(store_options));
+  const StoreRecovery& recovery = store_->recovery();
+  std::fprintf(stderr,
+               "inferscope serve: store opened: %zu segments, %zu WAL records replayed, %llu torn "
+               "bytes dropped, %zu unfinished segment files removed\n",
+               recovery.segments, recovery.wal.records_replayed,
+               static_cast<unsigned long long>(recovery.wal.dropped_bytes),
+               recovery.orphan_files_removed);
+  for (const std::string& problem : recovery.wal.problems) {
+    std::fprintf(stderr, "inferscope serve: WAL recovery: %s\n", problem.c_str());
+  }
   INFERSCOPE_ASSIGN_OR_RETURN(metadata_, MetadataStore::Open(config_.data_dir + "/metadata.db"));
 
   LiveDetectionOptions live_options;

@@ -2,6 +2,7 @@
 // checked against values computed here from the events the test sent.
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <simdjson.h>
 #include <zlib.h>
 
@@ -465,6 +466,115 @@ TEST(ServeE2eTest, AcknowledgedEventsSurviveSigkillExactlyOnce) {
   EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged";
   for (const auto& [id, count] : seen) EXPECT_EQ(count, 1) << id;
   EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace inferscope
+
+namespace inferscope {
+namespace {
+
+// Live detection end to end: history with a latency spike is ingested, the engine judges it,
+// the anomaly is served by the API (list, get, insights, recommendations, delete) and
+// delivered to the configured webhook sink: the same alerting as detect/watch.
+TEST(ServeE2eTest, LiveAnomaliesAreServedAndAlertedThroughTheConfiguredSink) {
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<std::string> alerts;
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    alerts.push_back(req.body);
+    res.status = 200;
+  });
+  int hook_port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread receiver_thread([&] { receiver.listen_after_bind(); });
+
+  std::string dir = TempDir("alerts");
+  std::string config = dir + "-config.yaml";
+  std::ofstream(config) << "alerting:\n"
+                           "  sinks:\n"
+                           "    - name: hook\n"
+                           "      type: webhook\n"
+                           "      url: http://127.0.0.1:"
+                        << hook_port << "/hook\n";
+  Server server(dir, {"--config", config});
+  ASSERT_TRUE(server.Start()) << server.log();
+
+  TimestampNs now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  TimestampNs start = (now - 4 * kNanosPerHour) / kNanosPerMinute * kNanosPerMinute;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> noise(0.9, 1.1);
+  std::string body;
+  int minutes = static_cast<int>((now - start) / kNanosPerMinute) - 5;
+  for (int m = 0; m < minutes; ++m) {
+    bool spike = m >= minutes - 40 && m < minutes - 20;
+    for (int i = 0; i < 30; ++i) {
+      SentEvent e{"a-" + std::to_string(m) + "-" + std::to_string(i),
+                  "llama-3-8b",
+                  start + m * kNanosPerMinute + i * 2 * kNanosPerSecond,
+                  (spike ? 1200.0 : 120.0) * noise(rng),
+                  0.001,
+                  false};
+      body += ToJsonLine(e);
+    }
+  }
+  HttpResponse res = server.Send("POST", "/v1/events", body, "application/x-ndjson");
+  ASSERT_EQ(res.status, 200) << res.body;
+
+  simdjson::dom::parser parser;
+  std::string id;
+  for (int attempt = 0; attempt < 100 && id.empty(); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    res = server.Send("GET", "/api/v1/anomalies?model=llama-3-8b&metric=latency_p95_ms");
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::element list = parser.parse(res.body);
+    for (simdjson::dom::element a : list["anomalies"].get_array()) {
+      if (std::string_view(a["kind"]) == "latency_spike")
+        id = std::string(std::string_view(a["id"]));
+    }
+  }
+  ASSERT_FALSE(id.empty()) << server.log();
+
+  res = server.Send("GET", "/api/v1/anomalies/" + id);
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element anomaly = parser.parse(res.body);
+  EXPECT_EQ(std::string_view(anomaly["model"]), "llama-3-8b");
+  EXPECT_EQ(std::string_view(anomaly["state"]), "resolved");
+  EXPECT_GT(double(anomaly["observed"]), 5 * double(anomaly["expected"]));
+  EXPECT_NE(std::string_view(anomaly["summary"]).find("llama-3-8b"), std::string_view::npos);
+
+  res = server.Send("GET", "/api/v1/insights");
+  EXPECT_NE(res.body.find(id), std::string::npos) << res.body;
+
+  // The webhook got the firing and the resolved transition, with the shared schema.
+  bool firing = false, resolved = false;
+  for (int attempt = 0; attempt < 100 && !(firing && resolved); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::lock_guard<std::mutex> lock(mu);
+    for (const std::string& a : alerts) {
+      simdjson::dom::element alert;
+      if (parser.parse(a).get(alert) != simdjson::SUCCESS) continue;
+      std::string_view alert_id;
+      if (alert["id"].get(alert_id) != simdjson::SUCCESS || alert_id != id) continue;
+      std::string_view status = alert["status"];
+      firing |= status == "firing";
+      resolved |= status == "resolved";
+    }
+  }
+  EXPECT_TRUE(firing) << alerts.size() << " alerts received";
+  EXPECT_TRUE(resolved);
+
+  // Resolved anomalies older than 1 hour can be deleted; this one ended ~25 min ago.
+  res = server.Send("DELETE", "/api/v1/anomalies?older_than_hours=1");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.body, "{\"deleted\":0}");
+  EXPECT_EQ(server.Send("DELETE", "/api/v1/anomalies").status, 400);
+
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+  receiver.stop();
+  receiver_thread.join();
 }
 
 }  // namespace
