@@ -77,7 +77,7 @@ c0=$(proc_cpu_s "$CH_PID")
 t0=$(now_s)
 curl -sS --fail-with-body \
   "http://127.0.0.1:$CH_PORT/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow&date_time_input_format=best_effort" \
-  --data-binary @"$TMP/events.jsonl"
+  -X POST -H "Transfer-Encoding: chunked" -T "$TMP/events.jsonl"
 t1=$(now_s)
 c1=$(proc_cpu_s "$CH_PID")
 CH_LOAD=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')

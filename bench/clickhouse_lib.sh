@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Starts Debian's clickhouse-server on loopback with a throw-away config (sourced, not run).
 #
 # start_clickhouse DIR: writes DIR/config.xml and DIR/users.xml (HTTP and native ports

@@ -84,7 +84,6 @@ run_phase() {
   PHASE_CPU=$cpu
   PHASE_RECORDS=$((n1 - n0))
   PHASE_NON2XX=$(wrk_non2xx "$out")
-  PHASE_ERRORS=$(grep -c 'Socket errors' "$out" || true)
 }
 
 # Transport baseline.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the `inferscope serve` benchmarks (sourced, not run).
 #
 # Provides: INFERSCOPE_BIN, free_port, start_serve, stop_pid, stop_all, wait_http, metric_value,
@@ -10,6 +11,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 if [[ -z "${INFERSCOPE_BIN:-}" ]]; then
   # The newest release binary that has the `serve` command.
+  # shellcheck disable=SC2045 # repo paths have no spaces; newest first
   for candidate in $(ls -t "$REPO_DIR/build/bin/inferscope" "$REPO_DIR"/build-*rel/bin/inferscope 2>/dev/null); do
     if "$candidate" serve --help >/dev/null 2>&1; then INFERSCOPE_BIN="$candidate"; break; fi
   done

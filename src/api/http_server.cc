@@ -152,7 +152,14 @@ HttpServer::HttpServer(HttpServerOptions options, ServerMetrics* metrics)
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   server.set_keep_alive_max_count(1000);
-  server.set_read_timeout(30, 0);
+  // cpp-httplib sends headers and body in two writes; without TCP_NODELAY Nagle holds the
+  // body until the client's delayed ACK, adding ~40 ms to every small answer
+  // (bench/README.md, serve section).
+  server.set_tcp_nodelay(true);
+  // Bounds how long an idle keep-alive connection or a stalled client can hold a worker
+  // (and so delay a drain at shutdown).
+  server.set_keep_alive_timeout(2);
+  server.set_read_timeout(5, 0);
   server.set_write_timeout(30, 0);
 
   Impl* impl = impl_.get();

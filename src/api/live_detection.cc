@@ -45,13 +45,16 @@ LiveDetection::LiveDetection(std::unique_ptr<DetectionEngine> engine, EventStore
 
 void LiveDetection::OnEvents(std::span<const Event> events) {
   const int64_t width = options_.bucket_ns;
-  const TimestampNs horizon = clock_->Now() + options_.lateness_ns;
+  const TimestampNs now = clock_->Now();
+  const TimestampNs horizon = now + options_.lateness_ns;
+  const TimestampNs oldest = now - options_.max_backfill_ns;
   std::lock_guard<std::mutex> lock(open_mu_);
   for (const Event& e : events) {
     TimestampNs start = FloorTo(e.timestamp_ns, width);
-    // Too late (its bucket was judged) or implausibly far in the future (clock skew):
+    // Too late (its bucket was judged), older than max_backfill, or implausibly far in the
+    // future (clock skew):
     // stored, but not judged.
-    if (start < closed_before_ || e.timestamp_ns > horizon) {
+    if (start < closed_before_ || e.timestamp_ns > horizon || e.timestamp_ns < oldest) {
       ++late_;
       continue;
     }
@@ -87,6 +90,9 @@ std::vector<Anomaly> LiveDetection::Tick(TimestampNs now) {
     // they have been silent for at most max_gap_buckets.
     TimestampNs from = closing.empty() ? closed_before : closing.begin()->first;
     for (const auto& [model, next] : next_bucket_) from = std::min(from, next);
+    // After a long downtime, resume at most max_backfill ago (not every minute since).
+    from = std::max(from, FloorTo(closed_before - options_.max_backfill_ns, width));
+    for (auto& [model, next] : next_bucket_) next = std::max(next, from);
     static const BucketStats kEmpty;
     for (TimestampNs t = from; t < closed_before; t += width) {
       auto bucket = closing.find(t);

@@ -30,6 +30,10 @@ struct LiveDetectionOptions {
   int64_t max_gap_buckets = 60;
   // Baseline window before an anomaly that its explanation contrasts with.
   int64_t baseline_ns = kNanosPerHour;
+  // Events older than this (against the clock) are stored but not judged: a backfill of old
+  // history, or a client sending epoch-0 timestamps, must not make the engine walk decades of
+  // empty minutes.
+  int64_t max_backfill_ns = 7 * kNanosPerDay;
 };
 
 // The live engine of `inferscope serve`: ingested events are rolled up per model into open
