@@ -30,6 +30,18 @@ Result<uint64_t> ParsePositive(const std::string& text, std::string_view name, u
   return v;
 }
 
+// The newest `limit` (default 100, at most 10000) anomalies, of `model` if given.
+Result<AnomalyQuery> NewestFirstQuery(const ApiRequest& req) {
+  AnomalyQuery query;
+  query.limit = 100;
+  query.newest_first = true;
+  if (const std::string* l = req.Query("limit")) {
+    INFERSCOPE_ASSIGN_OR_RETURN(query.limit, ParsePositive(*l, "limit", 10000));
+  }
+  if (const std::string* m = req.Query("model")) query.model = *m;
+  return query;
+}
+
 }  // namespace
 
 void AnomalyApi::Register(HttpServer& server) {
@@ -46,15 +58,9 @@ void AnomalyApi::Register(HttpServer& server) {
 }
 
 void AnomalyApi::List(const ApiRequest& req, ApiResponse& res) const {
-  AnomalyQuery query;
-  query.limit = 100;
-  query.newest_first = true;
-  if (const std::string* l = req.Query("limit")) {
-    auto v = ParsePositive(*l, "limit", 10000);
-    if (!v.ok()) return res.Error(v.status());
-    query.limit = *v;
-  }
-  if (const std::string* m = req.Query("model")) query.model = *m;
+  auto base = NewestFirstQuery(req);
+  if (!base.ok()) return res.Error(base.status());
+  AnomalyQuery query = *base;
   if (const std::string* s = req.Query("state")) {
     if (*s != "pending" && *s != "firing" && *s != "resolved") {
       return res.Error(
@@ -142,15 +148,9 @@ void AnomalyApi::Delete(const ApiRequest& req, ApiResponse& res) const {
 }
 
 void AnomalyApi::Insights(const ApiRequest& req, ApiResponse& res) const {
-  AnomalyQuery query;
-  query.limit = 100;
-  query.newest_first = true;
-  if (const std::string* l = req.Query("limit")) {
-    auto v = ParsePositive(*l, "limit", 10000);
-    if (!v.ok()) return res.Error(v.status());
-    query.limit = *v;
-  }
-  if (const std::string* m = req.Query("model")) query.model = *m;
+  auto base = NewestFirstQuery(req);
+  if (!base.ok()) return res.Error(base.status());
+  AnomalyQuery query = *base;
   auto records = metadata_->ListAnomalies(query);
   if (!records.ok()) return res.Error(records.status());
   std::vector<const AnomalyRecord*> rows;
