@@ -458,21 +458,10 @@ struct OtlpJsonTraceParser::Impl {
           return false;
         }
       }
-      if (scratch.size() > limits.max_attribute_bytes) {
-        error->field = fmt::format("attributes[{}]", ShortForMessage(key));
-        error->reason = fmt::format("value is {} bytes as JSON, over the limit of {}",
-                                    scratch.size(), limits.max_attribute_bytes);
+      if (!AppendOtlpAttribute(key, prefix, limits.max_attribute_bytes, arena, &scratch, &out_kv,
+                               out, error)) {
         return false;
       }
-      out_kv.value.json = arena.Copy(scratch);
-      if (prefix.empty()) {
-        out_kv.key = key;
-      } else {
-        scratch.assign(prefix);
-        scratch += key;
-        out_kv.key = arena.Copy(scratch);
-      }
-      out->push_back(out_kv);
       ++index;
     }
     return true;

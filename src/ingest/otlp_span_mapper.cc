@@ -5,7 +5,30 @@
 #include <cmath>
 #include <limits>
 
+#include "ingest/otlp_text.h"
+
 namespace inferscope {
+
+bool AppendOtlpAttribute(std::string_view key, std::string_view prefix, size_t max_attribute_bytes,
+                         OtlpTextArena& arena, std::string* json, OtlpKeyValue* out_kv,
+                         std::vector<OtlpKeyValue>* out, OtlpFieldError* error) {
+  if (json->size() > max_attribute_bytes) {
+    error->field = fmt::format("attributes[{}]", ShortForMessage(key));
+    error->reason = fmt::format("value is {} bytes as JSON, over the limit of {}", json->size(),
+                                max_attribute_bytes);
+    return false;
+  }
+  out_kv->value.json = arena.Copy(*json);
+  if (prefix.empty()) {
+    out_kv->key = key;
+  } else {
+    json->assign(prefix);
+    *json += key;
+    out_kv->key = arena.Copy(*json);
+  }
+  out->push_back(*out_kv);
+  return true;
+}
 
 namespace {
 

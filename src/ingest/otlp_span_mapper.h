@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/event.h"
+#include "ingest/otlp_text_arena.h"
 
 namespace inferscope {
 
@@ -81,6 +82,15 @@ struct OtlpFieldError {
   std::string field;
   std::string reason;
 };
+
+// The common end of decoding one attribute, for both encodings: `json` holds the value's
+// canonical JSON (written into out_kv->value by the decoder). Rejects a value whose JSON is
+// over `max_attribute_bytes` (field "attributes[<key>]"); otherwise copies the JSON and the
+// key (prefixed by `prefix`, e.g. "resource.") into `arena` and appends *out_kv to `out`.
+// `json` is used as scratch space afterwards.
+bool AppendOtlpAttribute(std::string_view key, std::string_view prefix, size_t max_attribute_bytes,
+                         OtlpTextArena& arena, std::string* json, OtlpKeyValue* out_kv,
+                         std::vector<OtlpKeyValue>* out, OtlpFieldError* error);
 
 // Maps one decoded span onto an Event following the OpenTelemetry GenAI semantic
 // conventions (the table is in docs/otlp.md). Stateless and thread-safe.
