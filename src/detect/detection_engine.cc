@@ -89,18 +89,6 @@ constexpr char kCheckpointMagic[8] = {'I', 'S', 'C', 'K', 'P', 'T', '0', '1'};
 // multivariate spec). Version 1 checkpoints (no such entries) still load.
 constexpr uint32_t kCheckpointVersion = 2;
 
-void PutString(StateWriter& w, std::string_view s) {
-  w.U32(static_cast<uint32_t>(s.size()));
-  w.Bytes(s.data(), s.size());
-}
-
-Status GetString(StateReader& r, std::string* s) {
-  uint32_t n = 0;
-  INFERSCOPE_RETURN_IF_ERROR(r.U32(&n));
-  if (n > r.remaining()) return Status::DataLoss("checkpoint string runs past the end");
-  s->resize(n);
-  return r.Bytes(s->data(), n);
-}
 }  // namespace
 
 std::string DetectionEngine::SaveCheckpoint() const {
@@ -109,16 +97,16 @@ std::string DetectionEngine::SaveCheckpoint() const {
   w.Bytes(kCheckpointMagic, sizeof(kCheckpointMagic));
   w.U32(kCheckpointVersion);
   w.U32(static_cast<uint32_t>(specs_.size()));
-  for (const MetricSpec& s : specs_) PutString(w, s.metric);
+  for (const MetricSpec& s : specs_) w.String(s.metric);
   w.U32(static_cast<uint32_t>(series_.size() + multivariate_.size()));
   std::string state;
   auto put = [&](const SeriesId& key, const auto& detector) {
-    PutString(w, key.first);
+    w.String(key.first);
     w.U32(static_cast<uint32_t>(key.second));
     state.clear();
     StateWriter sw(&state);
     detector->Save(sw);
-    PutString(w, state);
+    w.String(state);
   };
   for (const auto& [key, detector] : series_) put(key, detector);
   for (const auto& [key, detector] : multivariate_) put(key, detector);
@@ -154,7 +142,7 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
   }
   for (const MetricSpec& s : specs_) {
     std::string name;
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &name));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&name));
     if (name != s.metric) {
       return Status::InvalidArgument(
           fmt::format("checkpoint metric '{}' where '{}' was expected", name, s.metric));
@@ -167,9 +155,9 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
   for (uint32_t i = 0; i < n_series; ++i) {
     std::string model, state;
     uint32_t spec = 0;
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &model));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&model));
     INFERSCOPE_RETURN_IF_ERROR(r.U32(&spec));
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &state));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&state));
     if (spec >= specs_.size()) return Status::DataLoss("checkpoint names an unknown metric");
     StateReader sr(state.data(), state.size());
     Status st;

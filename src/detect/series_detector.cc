@@ -24,6 +24,19 @@ void StateWriter::Bytes(const void* data, size_t n) {
   out_->append(static_cast<const char*>(data), n);
 }
 
+void StateWriter::String(std::string_view s) {
+  U32(static_cast<uint32_t>(s.size()));
+  Bytes(s.data(), s.size());
+}
+
+Status StateReader::String(std::string* s) {
+  uint32_t n = 0;
+  INFERSCOPE_RETURN_IF_ERROR(U32(&n));
+  if (n > remaining()) return Status::DataLoss("checkpoint string runs past the end");
+  s->resize(n);
+  return Bytes(s->data(), n);
+}
+
 Status StateReader::Bytes(void* data, size_t n) {
   if (remaining() < n) return Status::DataLoss("detector state is truncated");
   std::memcpy(data, p_, n);

@@ -44,6 +44,8 @@ class StateWriter {
   void F64(double v);
   void F32(float v);
   void Bytes(const void* data, size_t n);
+  // A U32 length, then the bytes.
+  void String(std::string_view s);
 
  private:
   std::string* out_;
@@ -59,6 +61,8 @@ class StateReader {
   Status F64(double* v);
   Status F32(float* v);
   Status Bytes(void* data, size_t n);
+  // Reads what StateWriter::String wrote; DataLoss when the length runs past the end.
+  Status String(std::string* s);
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
  private:

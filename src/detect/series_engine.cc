@@ -14,19 +14,6 @@ namespace {
 constexpr char kMagic[8] = {'I', 'S', 'S', 'E', 'R', 'I', 'E', '1'};
 constexpr uint32_t kVersion = 1;
 
-void PutString(StateWriter& w, std::string_view s) {
-  w.U32(static_cast<uint32_t>(s.size()));
-  w.Bytes(s.data(), s.size());
-}
-
-Status GetString(StateReader& r, std::string* s) {
-  uint32_t n = 0;
-  INFERSCOPE_RETURN_IF_ERROR(r.U32(&n));
-  if (n > r.remaining()) return Status::DataLoss("checkpoint string runs past the end");
-  s->resize(n);
-  return r.Bytes(s->data(), n);
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SeriesEngine>> SeriesEngine::Create(std::vector<SeriesSpec> specs,
@@ -111,23 +98,23 @@ std::string SeriesEngine::SaveCheckpoint() const {
   w.Bytes(kMagic, sizeof(kMagic));
   w.U32(kVersion);
   w.U32(static_cast<uint32_t>(specs_.size()));
-  for (const SeriesSpec& s : specs_) PutString(w, s.name);
+  for (const SeriesSpec& s : specs_) w.String(s.name);
   w.U32(static_cast<uint32_t>(series_.size()));
   std::string state;
   for (const auto& [id, s] : series_) {
     w.U32(static_cast<uint32_t>(id.first));
-    PutString(w, id.second.metric());
+    w.String(id.second.metric());
     w.U32(static_cast<uint32_t>(id.second.labels().size()));
     for (const auto& [name, value] : id.second.labels()) {
-      PutString(w, name);
-      PutString(w, value);
+      w.String(name);
+      w.String(value);
     }
     w.U8(s.any ? 1 : 0);
     w.I64(s.last_ts);
     state.clear();
     StateWriter sw(&state);
     s.detector->Save(sw);
-    PutString(w, state);
+    w.String(state);
   }
   w.U32(Crc32c(out.data(), out.size()));
   return out;
@@ -159,7 +146,7 @@ Status SeriesEngine::LoadCheckpoint(std::string_view bytes) {
   }
   for (const SeriesSpec& s : specs_) {
     std::string name;
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &name));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&name));
     if (name != s.name) {
       return Status::InvalidArgument(
           fmt::format("checkpoint spec '{}' where '{}' was expected", name, s.name));
@@ -174,20 +161,20 @@ Status SeriesEngine::LoadCheckpoint(std::string_view bytes) {
     std::string metric, state;
     INFERSCOPE_RETURN_IF_ERROR(r.U32(&spec));
     if (spec >= specs_.size()) return Status::DataLoss("checkpoint names an unknown spec");
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &metric));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&metric));
     INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_labels));
     if (n_labels > r.remaining() / 8) return Status::DataLoss("checkpoint label count is corrupt");
     std::vector<std::pair<std::string, std::string>> labels(n_labels);
     for (auto& [name, value] : labels) {
-      INFERSCOPE_RETURN_IF_ERROR(GetString(r, &name));
-      INFERSCOPE_RETURN_IF_ERROR(GetString(r, &value));
+      INFERSCOPE_RETURN_IF_ERROR(r.String(&name));
+      INFERSCOPE_RETURN_IF_ERROR(r.String(&value));
     }
     uint8_t any = 0;
     Series s;
     INFERSCOPE_RETURN_IF_ERROR(r.U8(&any));
     INFERSCOPE_RETURN_IF_ERROR(r.I64(&s.last_ts));
     s.any = any != 0;
-    INFERSCOPE_RETURN_IF_ERROR(GetString(r, &state));
+    INFERSCOPE_RETURN_IF_ERROR(r.String(&state));
     SeriesKey key(std::move(metric), std::move(labels));
     s.detector.reset(static_cast<EnsembleDetector*>(prototypes_[spec]->CloneEmpty().release()));
     StateReader sr(state.data(), state.size());
