@@ -11,10 +11,12 @@
 #include <cstring>
 #include <set>
 #include <unordered_set>
+#include <utility>
 
 #include "stats/time_rollup.h"
 #include "store/event_batch_codec.h"
 #include "store/file_util.h"
+#include "store/segment_builder.h"
 #include "store/segment_reader.h"
 #include "store/segment_writer.h"
 
@@ -140,8 +142,46 @@ Status EmbeddedStore::AppendStored(std::span<const StoredEvent> events) {
   return AppendBatch(events);
 }
 
+uint64_t EmbeddedStore::UnflushedBytesLocked() const {
+  return mem_->bytes + (imm_ ? imm_->bytes : 0);
+}
+
+void EmbeddedStore::RequestFlush() {
+  {
+    std::lock_guard lk(bg_mu_);
+    flush_requested_ = true;
+  }
+  bg_cv_.notify_all();
+}
+
+Status EmbeddedStore::WaitForRoom() {
+  if (!options_.background || options_.max_unflushed_bytes == 0) return Status::Ok();
+  std::unique_lock lk(state_mu_);
+  if (UnflushedBytesLocked() < options_.max_unflushed_bytes) return Status::Ok();
+  ++stalled_appends_;
+  lk.unlock();
+  RequestFlush();
+  lk.lock();
+  const bool room =
+      flushed_cv_.wait_for(lk, std::chrono::nanoseconds(options_.stall_timeout_ns), [&] {
+        return UnflushedBytesLocked() < options_.max_unflushed_bytes || !background_status_.ok();
+      });
+  if (room && background_status_.ok()) return Status::Ok();
+  ++rejected_appends_;
+  if (!background_status_.ok()) {
+    return Status::Unavailable("store: flushing into segments failed: " +
+                               background_status_.message());
+  }
+  return Status::Unavailable(
+      fmt::format("store: {:.1f} MiB not yet flushed into segments (limit {:.1f} MiB); retry later",
+                  static_cast<double>(UnflushedBytesLocked()) / (1 << 20),
+                  static_cast<double>(options_.max_unflushed_bytes) / (1 << 20)));
+}
+
 template <typename E>
 Status EmbeddedStore::AppendBatch(std::span<const E> events) {
+  INFERSCOPE_RETURN_IF_ERROR(WaitForRoom());
+  bool flush_due = false;
   for (size_t begin = 0; begin < events.size(); begin += kMaxEventsPerBatch) {
     auto part = events.subspan(begin, std::min(kMaxEventsPerBatch, events.size() - begin));
     std::string payload;
@@ -156,7 +196,9 @@ Status EmbeddedStore::AppendBatch(std::span<const E> events) {
     mem_->bytes += payload.size();
     mem_->batches.emplace_back(seq, std::make_shared<const std::string>(std::move(payload)));
     mem_->max_seq = std::max(mem_->max_seq, seq);
+    flush_due = imm_ == nullptr && mem_->bytes >= options_.flush_bytes;
   }
+  if (flush_due && options_.background) RequestFlush();
   return Status::Ok();
 }
 
@@ -201,13 +243,30 @@ Status EmbeddedStore::MaybeFlush() {
 
 Status EmbeddedStore::FlushImmutable() {
   // imm_ changes only here and under flush_mu_, which the caller holds; readers only read it.
-  std::vector<StoredEvent> decoded;
-  decoded.reserve(imm_->events);
-  INFERSCOPE_RETURN_IF_ERROR(
-      ForEachEvent(imm_->batches, [&](StoredEvent& e) { decoded.push_back(std::move(e)); }));
-  std::map<TimestampNs, std::vector<const StoredEvent*>> partitions;
-  for (const auto& e : decoded) {
-    partitions[FloorTo(e.timestamp_ns, kPartitionNs)].push_back(&e);
+  // Pass 1 indexes every row (time, id, where its bytes are) without materialising it;
+  // the index is sorted, which also groups the rows by hour partition; pass 2 decodes each
+  // row in place, in order, straight into its partition's SegmentBuilder.
+  struct RowRef {
+    TimestampNs timestamp_ns;
+    uint64_t id;
+    uint32_t batch;
+    uint32_t offset;
+  };
+  const BatchList& batches = imm_->batches;
+  std::vector<RowRef> rows;
+  rows.reserve(imm_->events);
+  for (size_t b = 0; b < batches.size(); ++b) {
+    INFERSCOPE_RETURN_IF_ERROR(ForEachEventRow(
+        *batches[b].second, batches[b].first, [&](const EventRowView& row, size_t offset) {
+          rows.push_back(
+              {row.timestamp_ns, row.id, static_cast<uint32_t>(b), static_cast<uint32_t>(offset)});
+        }));
+  }
+  auto by_time = [](const RowRef& a, const RowRef& b) {
+    return a.timestamp_ns != b.timestamp_ns ? a.timestamp_ns < b.timestamp_ns : a.id < b.id;
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_time)) {
+    std::sort(rows.begin(), rows.end(), by_time);
   }
   Manifest next;
   {
@@ -215,10 +274,16 @@ Status EmbeddedStore::FlushImmutable() {
     next = manifest_;
   }
   SegmentList added;
-  for (auto& [start, events] : partitions) {
-    std::sort(events.begin(), events.end(), [](const StoredEvent* a, const StoredEvent* b) {
-      return a->timestamp_ns != b->timestamp_ns ? a->timestamp_ns < b->timestamp_ns : a->id < b->id;
-    });
+  EventRowView view;
+  for (size_t begin = 0; begin < rows.size();) {
+    const TimestampNs start = FloorTo(rows[begin].timestamp_ns, kPartitionNs);
+    SegmentBuilder builder;
+    size_t end = begin;
+    for (; end < rows.size() && rows[end].timestamp_ns < start + kPartitionNs; ++end) {
+      const RowRef& r = rows[end];
+      INFERSCOPE_RETURN_IF_ERROR(DecodeEventRowAt(*batches[r.batch].second, r.offset, r.id, &view));
+      builder.Add(view);
+    }
     RollupTable minutes(kNanosPerMinute);
     minutes.MergeRange(imm_->minutes, start, start + kPartitionNs);
     RollupTable hours(kNanosPerHour);
@@ -227,18 +292,19 @@ Status EmbeddedStore::FlushImmutable() {
     info.partition_start_ns = start;
     info.partition_width_ns = kPartitionNs;
     info.wal_seq_hi = imm_->max_seq;
-    const std::string bytes = BuildSegment(info, events, minutes, hours, options_.zstd_level);
+    const std::string bytes = builder.Finish(info, minutes, hours, options_.zstd_level);
     auto handle = std::make_shared<SegmentHandle>();
     handle->meta.id = next.next_segment_id++;
     handle->meta.partition_start_ns = start;
-    handle->meta.min_ts = events.front()->timestamp_ns;
-    handle->meta.max_ts = events.back()->timestamp_ns;
-    handle->meta.rows = events.size();
+    handle->meta.min_ts = rows[begin].timestamp_ns;
+    handle->meta.max_ts = rows[end - 1].timestamp_ns;
+    handle->meta.rows = end - begin;
     handle->meta.bytes = bytes.size();
     handle->path = seg_dir_ + "/" + SegmentFileName(handle->meta.id);
     INFERSCOPE_RETURN_IF_ERROR(WriteSegmentFile(handle->path, bytes));
     next.segments.push_back(handle->meta);
     added.push_back(std::move(handle));
+    begin = end;
   }
   next.flushed_seq = std::max(next.flushed_seq, imm_->max_seq);
   INFERSCOPE_RETURN_IF_ERROR(SyncDir(seg_dir_));
@@ -255,6 +321,7 @@ Status EmbeddedStore::FlushImmutable() {
     imm_.reset();
     ++flushes_;
   }
+  flushed_cv_.notify_all();
   return wal_->DeleteUpTo(next.flushed_seq);
 }
 
@@ -533,6 +600,8 @@ StoreStats EmbeddedStore::stats() const {
   s.wal_bytes = wal_ ? wal_->bytes() : 0;
   s.flushes = flushes_;
   s.segments_dropped = segments_dropped_;
+  s.stalled_appends = stalled_appends_;
+  s.rejected_appends = rejected_appends_;
   return s;
 }
 
@@ -545,15 +614,17 @@ void EmbeddedStore::MaintenanceLoop() {
   std::unique_lock lk(bg_mu_);
   while (!stop_) {
     bg_cv_.wait_for(lk, std::chrono::nanoseconds(options_.maintenance_interval_ns),
-                    [&] { return stop_; });
+                    [&] { return stop_ || flush_requested_; });
     if (stop_) break;
+    const bool requested = std::exchange(flush_requested_, false);
     lk.unlock();
-    Status st = MaybeFlush();
+    Status st = requested ? Flush() : MaybeFlush();
     if (st.ok()) st = EnforceRetention();
     {
       std::lock_guard state_lock(state_mu_);
       if (!st.ok()) background_status_ = st;
     }
+    flushed_cv_.notify_all();  // stalled appenders re-check, also after a failure
     lk.lock();
   }
 }

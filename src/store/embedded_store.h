@@ -29,6 +29,12 @@ struct EmbeddedStoreOptions {
   // in memory, or when the oldest of them was appended this long ago.
   uint64_t flush_bytes = uint64_t{64} << 20;
   int64_t flush_interval_ns = 10 * kNanosPerMinute;
+  // Write stall (background mode only): while the memtables hold this many bytes of
+  // unflushed payloads (the one being flushed included), Append waits for the flush, up to
+  // stall_timeout_ns, then fails with Unavailable ("retry later") without writing anything.
+  // Bounds memory when ingest outpaces the flush; 0 = no limit.
+  uint64_t max_unflushed_bytes = uint64_t{256} << 20;
+  int64_t stall_timeout_ns = 5 * kNanosPerSecond;
   // Retention: segments whose newest event is older than this (event time vs clock->Now())
   // are dropped; 0 keeps them. Then the oldest segments are dropped while all segments
   // together exceed retention_bytes; 0 = no limit.
@@ -60,6 +66,8 @@ struct StoreStats {
   uint64_t wal_bytes = 0;
   uint64_t flushes = 0;
   uint64_t segments_dropped = 0;
+  uint64_t stalled_appends = 0;   // appends that waited for a flush (write stall)
+  uint64_t rejected_appends = 0;  // of those, the ones that timed out (Unavailable)
 };
 
 // The embedded EventStore (docs/adr/0003-embedded-store.md): WAL + memtable + immutable
@@ -125,6 +133,10 @@ class EmbeddedStore final : public EventStore {
   // Adds flushed cells (any width dividing an hour) to the hour and day tiers.
   void AddToTiers(const RollupTable& cells);
   void MaintenanceLoop();
+  // Waits (write stall) while unflushed bytes are at max_unflushed_bytes. Takes state_mu_.
+  Status WaitForRoom();
+  uint64_t UnflushedBytesLocked() const;  // caller holds state_mu_
+  void RequestFlush();
 
   const EmbeddedStoreOptions options_;
   const std::string wal_dir_;
@@ -156,11 +168,15 @@ class EmbeddedStore final : public EventStore {
   uint64_t cache_clock_ = 0;
   uint64_t flushes_ = 0;
   uint64_t segments_dropped_ = 0;
+  uint64_t stalled_appends_ = 0;
+  uint64_t rejected_appends_ = 0;
   Status background_status_;
+  std::condition_variable flushed_cv_;  // with state_mu_: a flush finished or failed
 
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
   bool stop_ = false;
+  bool flush_requested_ = false;  // an append crossed flush_bytes: flush now, not next tick
   std::thread bg_thread_;
 };
 

@@ -1,12 +1,15 @@
 #ifndef INFERSCOPE_STORE_EVENT_BATCH_CODEC_H_
 #define INFERSCOPE_STORE_EVENT_BATCH_CODEC_H_
 
+#include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/status.h"
+#include "store/event_row_view.h"
 #include "store/stored_event.h"
 
 namespace inferscope {
@@ -23,6 +26,16 @@ void EncodeEventBatch(std::span<const Event> events, std::string* out);
 // Malformed bytes are DataLoss naming the event index and offset; on error `out` keeps
 // the events decoded before the bad one.
 Status DecodeEventBatch(std::string_view payload, uint64_t wal_seq, std::vector<StoredEvent>* out);
+
+// Decodes a payload row by row without copying: fn gets each row (views into `payload`,
+// valid during the call) and the row's byte offset in the payload, in order. Errors as
+// DecodeEventBatch's; fn has seen the rows before the bad one.
+Status ForEachEventRow(std::string_view payload, uint64_t wal_seq,
+                       const std::function<void(const EventRowView&, size_t offset)>& fn);
+
+// Decodes the one row at `offset` (as given by ForEachEventRow) with id `id`; the views point
+// into `payload`.
+Status DecodeEventRowAt(std::string_view payload, size_t offset, uint64_t id, EventRowView* row);
 
 }  // namespace inferscope
 

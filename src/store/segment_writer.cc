@@ -7,12 +7,12 @@
 
 #include <cerrno>
 #include <cstring>
-#include <unordered_map>
 #include <vector>
 
 #include "core/crc32c.h"
 #include "store/byte_io.h"
 #include "store/file_util.h"
+#include "store/segment_builder.h"
 
 namespace inferscope {
 namespace {
@@ -53,91 +53,10 @@ void AppendColumn(uint32_t id, const std::string& raw, int level, std::string* f
 
 std::string BuildSegment(SegmentInfo info, std::span<const StoredEvent* const> events,
                          const RollupTable& minutes, const RollupTable& hours, int zstd_level) {
-  info.rows = events.size();
-  info.min_ts = events.empty() ? 0 : events.front()->timestamp_ns;
-  info.max_ts = events.empty() ? 0 : events.back()->timestamp_ns;
-
-  std::vector<std::pair<uint32_t, std::string>> columns;
-  std::string col;
-  auto add = [&](uint32_t id) {
-    columns.emplace_back(id, std::move(col));
-    col.clear();
-  };
-  {
-    ByteSink s(&col);
-    TimestampNs prev = info.min_ts;
-    for (const auto* e : events) {
-      s.SignedVarint(e->timestamp_ns - prev);
-      prev = e->timestamp_ns;
-    }
-    add(kTimestampColumn);
-  }
-  col.clear();
-  {
-    ByteSink s(&col);
-    uint64_t prev = 0;
-    for (const auto* e : events) {
-      s.SignedVarint(static_cast<int64_t>(e->id - prev));
-      prev = e->id;
-    }
-    add(kIdColumn);
-  }
-  col.clear();
-  for (const auto* e : events) col.push_back(static_cast<char>(e->status));
-  add(kStatusColumn);
-  col.clear();
-  {
-    ByteSink s(&col);
-    for (const auto* e : events) s.Varint(e->present & ((1u << kEventFieldCount) - 1));
-    add(kPresenceColumn);
-  }
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    col.clear();
-    ByteSink s(&col);
-    for (const auto* e : events) {
-      if (e->Has(static_cast<EventField>(f))) s.F64(e->values[f]);
-    }
-    add(kValueColumnBase + static_cast<uint32_t>(f));
-  }
-  for (int i = 0; i < kStoredStringCount; ++i) {
-    // Dictionary in first-seen order, then one index per row.
-    std::unordered_map<std::string_view, uint64_t> dict;
-    std::vector<std::string_view> order;
-    std::string indices;
-    ByteSink is(&indices);
-    for (const auto* e : events) {
-      std::string_view v = e->*kStoredStrings[i];
-      auto [it, fresh] = dict.try_emplace(v, order.size());
-      if (fresh) order.push_back(v);
-      is.Varint(it->second);
-    }
-    col.clear();
-    ByteSink s(&col);
-    s.Varint(order.size());
-    for (auto v : order) s.Str(v);
-    col += indices;
-    add(kStringColumnBase + static_cast<uint32_t>(i));
-  }
-  col.clear();
-  {
-    ByteSink s(&col);
-    for (const auto* e : events) {
-      s.Varint(e->attributes.size());
-      for (const auto& [k, v] : e->attributes) {
-        s.Str(k);
-        s.Str(v);
-      }
-    }
-    add(kAttributeColumn);
-  }
-  col.clear();
-  minutes.Serialize(&col);
-  add(kMinuteRollupColumn);
-  col.clear();
-  hours.Serialize(&col);
-  add(kHourRollupColumn);
-
-  return AssembleSegment(info, columns, zstd_level);
+  SegmentBuilder builder;
+  std::string scratch;
+  for (const StoredEvent* e : events) builder.Add(EventRowView::Of(*e, &scratch));
+  return builder.Finish(info, minutes, hours, zstd_level);
 }
 
 std::string AssembleSegment(const SegmentInfo& info,

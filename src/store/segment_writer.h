@@ -20,7 +20,8 @@ namespace inferscope {
 //
 // `events` must be sorted by (timestamp_ns, id) and lie in the partition; `minutes` and
 // `hours` hold the rollups of exactly those events. `info.rows/min_ts/max_ts` are filled
-// from `events`. Pure function.
+// from `events`. Pure function; a SegmentBuilder fed EventRowView::Of each event (the store's
+// flush feeds it rows straight from WAL payloads instead).
 std::string BuildSegment(SegmentInfo info, std::span<const StoredEvent* const> events,
                          const RollupTable& minutes, const RollupTable& hours, int zstd_level = 3);
 

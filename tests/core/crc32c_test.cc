@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 
 namespace inferscope {
@@ -20,6 +21,20 @@ TEST(Crc32cTest, CanBeComputedInPieces) {
   EXPECT_EQ(Crc32c(s.data() + 10, s.size() - 10, part), whole);
   s[3] ^= 1;
   EXPECT_NE(Crc32c(s.data(), s.size()), whole);
+}
+
+TEST(Crc32cTest, FastPathAgreesWithTheTableAtEveryLengthAndAlignment) {
+  EXPECT_EQ(Crc32cPortable("123456789", 9), 0xE3069283u);
+  std::mt19937 rng(7);
+  std::string buf(300, '\0');
+  for (char& c : buf) c = static_cast<char>(rng());
+  for (size_t offset = 0; offset < 9; ++offset) {
+    for (size_t n = 0; n + offset <= 140; ++n) {
+      const uint32_t seed = static_cast<uint32_t>(rng());
+      ASSERT_EQ(Crc32c(buf.data() + offset, n, seed), Crc32cPortable(buf.data() + offset, n, seed))
+          << "offset " << offset << " length " << n;
+    }
+  }
 }
 
 }  // namespace

@@ -503,5 +503,60 @@ TEST(EmbeddedStoreTest, ConcurrentAppendersScannersAndFlushesLoseNothing) {
   EXPECT_EQ((*rows)[0].stats.requests, 4000u);
 }
 
+TEST(EmbeddedStoreTest, UnflushedBytesStayBoundedWhenAppendsOutpaceTheFlush) {
+  TempDir dir;
+  EmbeddedStoreOptions o = Options(dir.path());
+  o.background = true;
+  o.flush_bytes = 4 << 10;
+  o.max_unflushed_bytes = 16 << 10;
+  o.maintenance_interval_ns = kNanosPerHour;  // only appends crossing flush_bytes wake it
+  auto store = MustOpen(o);
+  auto corpus = Corpus(8000);
+  constexpr int kThreads = 4;
+  constexpr size_t kBatch = 20;
+  std::atomic<uint64_t> worst{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t * 2000; i < (t + 1) * 2000u; i += kBatch) {
+        ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(i, kBatch)).ok());
+        const uint64_t bytes = store->stats().memtable_bytes;
+        uint64_t seen = worst.load();
+        while (bytes > seen && !worst.compare_exchange_weak(seen, bytes)) {
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  // Each appender may pass the check just before the limit is reached: at most one batch
+  // (~3 KB here) each beyond it.
+  EXPECT_LE(worst.load(), o.max_unflushed_bytes + kThreads * (4u << 10));
+  EXPECT_GE(store->stats().flushes, 1u);
+  EXPECT_EQ(store->stats().rejected_appends, 0u);
+  EXPECT_EQ(RequestIds(ScanAll(*store)), RequestIds(corpus));
+}
+
+TEST(EmbeddedStoreTest, AnAppendOverTheLimitFailsCleanlyWhenTheFlushCannotMakeRoom) {
+  TempDir dir;
+  EmbeddedStoreOptions o = Options(dir.path());
+  o.background = true;
+  o.flush_bytes = uint64_t{1} << 40;  // never due by size: only the stall asks for a flush
+  o.max_unflushed_bytes = 1;
+  o.maintenance_interval_ns = kNanosPerHour;
+  auto store = MustOpen(o);
+  auto corpus = Corpus(40);
+  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, 20)).ok());
+  // The flush that the next append waits for fails: its segment files cannot be created.
+  std::filesystem::remove_all(dir.path() + "/segments");
+  Status st = store->AppendStored(std::span(corpus).subspan(20, 20));
+  EXPECT_EQ(st.code(), StatusCode::kUnavailable);
+  EXPECT_NE(st.message().find("flushing into segments failed"), std::string::npos) << st.message();
+  EXPECT_EQ(store->stats().stalled_appends, 1u);
+  EXPECT_EQ(store->stats().rejected_appends, 1u);
+  // Nothing of the refused batch was written; the acknowledged one is still readable.
+  auto all = ScanAll(*store);
+  EXPECT_EQ(RequestIds(all), RequestIds({corpus.begin(), corpus.begin() + 20}));
+}
+
 }  // namespace
 }  // namespace inferscope
