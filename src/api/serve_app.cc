@@ -123,6 +123,11 @@ Status ServeApp::Start() {
   EmbeddedStore* store = store_.get();
   server_metrics_->AddGauge("wal_bytes", "Bytes in write-ahead log files not yet in segments.",
                             [store] { return static_cast<double>(store->stats().wal_bytes); });
+  server_metrics_->AddGauge(
+      "memtable_bytes",
+      "Bytes of acknowledged events held in memory until flushed into segments (appends wait "
+      "above 256 MiB).",
+      [store] { return static_cast<double>(store->stats().memtable_bytes); });
   server_metrics_->AddGauge("segment_bytes", "Bytes of immutable segment files.",
                             [store] { return static_cast<double>(store->stats().segment_bytes); });
   server_metrics_->AddGauge("segments", "Immutable segment files.",

@@ -1,5 +1,6 @@
 #include "ingest/otlp_text.h"
 
+#include <array>
 #include <cstdint>
 
 namespace inferscope {
@@ -9,7 +10,7 @@ namespace {
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kBase64Chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int HexValue(char c) {
+constexpr int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -36,11 +37,27 @@ void AppendLowerHex(std::string* out, std::string_view bytes) {
 }
 
 bool AppendNormalizedHex(std::string* out, std::string_view hex, size_t n_bytes) {
+  // Lower-case digit for each byte value, 0 where the byte is not a hex digit.
+  static constexpr auto kLower = [] {
+    std::array<char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+      const int v = HexValue(static_cast<char>(c));
+      if (v >= 0) t[c] = kHexDigits[v];
+    }
+    return t;
+  }();
   if (hex.size() != 2 * n_bytes) return false;
-  for (char c : hex) {
-    if (HexValue(c) < 0) return false;
+  const size_t base = out->size();
+  out->resize(base + hex.size());
+  char* dst = out->data() + base;
+  for (size_t i = 0; i < hex.size(); ++i) {
+    const char c = kLower[static_cast<unsigned char>(hex[i])];
+    if (c == 0) {
+      out->resize(base);
+      return false;
+    }
+    dst[i] = c;
   }
-  for (char c : hex) out->push_back(kHexDigits[HexValue(c)]);
   return true;
 }
 

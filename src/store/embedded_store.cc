@@ -125,8 +125,14 @@ Status EmbeddedStore::Recover() {
     INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(payload, seq, &batch));
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
     for (const auto& e : batch) mem_->minutes.Add(e);
+    const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
+    INFERSCOPE_RETURN_IF_ERROR(
+        ForEachEventRow(payload, seq, [&](const EventRowView& row, size_t offset) {
+          mem_->rows.push_back(
+              {row.timestamp_ns, row.id, batch_index, static_cast<uint32_t>(offset)});
+        }));
     mem_->events += batch.size();
-    mem_->bytes += payload.size();
+    mem_->bytes += payload.size() + batch.size() * sizeof(RowRef);
     mem_->batches.emplace_back(seq, std::make_shared<const std::string>(payload));
     mem_->max_seq = seq;
     return Status::Ok();
@@ -185,15 +191,21 @@ Status EmbeddedStore::AppendBatch(std::span<const E> events) {
   for (size_t begin = 0; begin < events.size(); begin += kMaxEventsPerBatch) {
     auto part = events.subspan(begin, std::min(kMaxEventsPerBatch, events.size() - begin));
     std::string payload;
-    EncodeEventBatch(part, &payload);
+    std::vector<uint32_t> offsets;
+    offsets.reserve(part.size());
+    EncodeEventBatch(part, &payload, &offsets);
     std::shared_lock append_lock(append_mu_);
     INFERSCOPE_ASSIGN_OR_RETURN(const uint64_t seq, wal_->Append(payload));
     const int64_t now_mono = options_.clock->MonotonicNs();
     std::lock_guard lk(state_mu_);
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
     for (const auto& e : part) mem_->minutes.Add(e);
+    const auto batch = static_cast<uint32_t>(mem_->batches.size());
+    for (size_t i = 0; i < part.size(); ++i) {
+      mem_->rows.push_back({part[i].timestamp_ns, MakeEventId(seq, i), batch, offsets[i]});
+    }
     mem_->events += part.size();
-    mem_->bytes += payload.size();
+    mem_->bytes += payload.size() + part.size() * sizeof(RowRef);
     mem_->batches.emplace_back(seq, std::make_shared<const std::string>(std::move(payload)));
     mem_->max_seq = std::max(mem_->max_seq, seq);
     flush_due = imm_ == nullptr && mem_->bytes >= options_.flush_bytes;
@@ -243,25 +255,11 @@ Status EmbeddedStore::MaybeFlush() {
 
 Status EmbeddedStore::FlushImmutable() {
   // imm_ changes only here and under flush_mu_, which the caller holds; readers only read it.
-  // Pass 1 indexes every row (time, id, where its bytes are) without materialising it;
-  // the index is sorted, which also groups the rows by hour partition; pass 2 decodes each
-  // row in place, in order, straight into its partition's SegmentBuilder.
-  struct RowRef {
-    TimestampNs timestamp_ns;
-    uint64_t id;
-    uint32_t batch;
-    uint32_t offset;
-  };
+  // The row index is sorted, which also groups the rows by hour partition; then each row is
+  // decoded in place, in order, straight into its partition's SegmentBuilder.
   const BatchList& batches = imm_->batches;
-  std::vector<RowRef> rows;
-  rows.reserve(imm_->events);
-  for (size_t b = 0; b < batches.size(); ++b) {
-    INFERSCOPE_RETURN_IF_ERROR(ForEachEventRow(
-        *batches[b].second, batches[b].first, [&](const EventRowView& row, size_t offset) {
-          rows.push_back(
-              {row.timestamp_ns, row.id, static_cast<uint32_t>(b), static_cast<uint32_t>(offset)});
-        }));
-  }
+  // Scans read only imm_'s batches and rollups, so the index can be taken.
+  std::vector<RowRef> rows = std::move(imm_->rows);
   auto by_time = [](const RowRef& a, const RowRef& b) {
     return a.timestamp_ns != b.timestamp_ns ? a.timestamp_ns < b.timestamp_ns : a.id < b.id;
   };

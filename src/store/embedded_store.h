@@ -102,12 +102,21 @@ class EmbeddedStore final : public EventStore {
   // Unflushed batches, kept as their WAL payloads (~150 bytes per event instead of ~500 for
   // decoded StoredEvents, and no per-event string copies on append); decoded when scanned
   // or flushed. Its rollups are kept decoded.
+  // Where one unflushed event's row is: the flush sorts these (24 bytes each) instead of
+  // decoding every row to find its time.
+  struct RowRef {
+    TimestampNs timestamp_ns;
+    uint64_t id;
+    uint32_t batch;   // index into Memtable::batches
+    uint32_t offset;  // of the row in that batch's payload
+  };
   struct Memtable {
     // (WAL seq, payload); shared so a scan can decode a snapshot outside the lock.
     std::vector<std::pair<uint64_t, std::shared_ptr<const std::string>>> batches;
+    std::vector<RowRef> rows;  // every event of `batches`, in append order
     size_t events = 0;
     RollupTable minutes;
-    uint64_t bytes = 0;
+    uint64_t bytes = 0;  // payload bytes plus the row index
     uint64_t max_seq = 0;
     int64_t first_append_mono = 0;
   };

@@ -34,22 +34,26 @@ void EncodeOne(const E& e, uint32_t mask, const Strings& strings, const Attrs& a
 
 }  // namespace
 
-void EncodeEventBatch(std::span<const StoredEvent> events, std::string* out) {
+void EncodeEventBatch(std::span<const StoredEvent> events, std::string* out,
+                      std::vector<uint32_t>* row_offsets) {
   ByteSink sink(out);
   sink.U8(kBatchVersion);
   sink.Varint(events.size());
   std::string_view strings[kStoredStringCount];
   for (const auto& e : events) {
+    if (row_offsets != nullptr) row_offsets->push_back(static_cast<uint32_t>(out->size()));
     for (int i = 0; i < kStoredStringCount; ++i) strings[i] = e.*kStoredStrings[i];
     EncodeOne(e, e.present & kAllFields, strings, e.attributes, sink);
   }
 }
 
-void EncodeEventBatch(std::span<const Event> events, std::string* out) {
+void EncodeEventBatch(std::span<const Event> events, std::string* out,
+                      std::vector<uint32_t>* row_offsets) {
   ByteSink sink(out);
   sink.U8(kBatchVersion);
   sink.Varint(events.size());
   for (const auto& e : events) {
+    if (row_offsets != nullptr) row_offsets->push_back(static_cast<uint32_t>(out->size()));
     const std::string_view strings[kStoredStringCount] = {
         e.request_id, e.model,   e.status_text, e.cache_tier, e.task_type,
         e.user,       e.service, e.trace_id,    e.span_id,    e.parent_span_id};

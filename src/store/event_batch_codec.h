@@ -18,9 +18,13 @@ namespace inferscope {
 // length-prefixed strings, only the numeric fields present). Format: docs/format/wal.md.
 // Event ids are not encoded; they follow from the record's sequence number and the index.
 
-// Appends the encoding of `events` to `out`. At most kMaxEventsPerBatch events.
-void EncodeEventBatch(std::span<const StoredEvent> events, std::string* out);
-void EncodeEventBatch(std::span<const Event> events, std::string* out);
+// Appends the encoding of `events` to `out`. At most kMaxEventsPerBatch events. When
+// `row_offsets` is given, each event's row offset in `*out` (as ForEachEventRow reports it,
+// for DecodeEventRowAt) is appended to it.
+void EncodeEventBatch(std::span<const StoredEvent> events, std::string* out,
+                      std::vector<uint32_t>* row_offsets = nullptr);
+void EncodeEventBatch(std::span<const Event> events, std::string* out,
+                      std::vector<uint32_t>* row_offsets = nullptr);
 
 // Decodes a payload, appending its events to `out` with ids MakeEventId(wal_seq, i).
 // Malformed bytes are DataLoss naming the event index and offset; on error `out` keeps

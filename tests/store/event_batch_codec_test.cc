@@ -37,6 +37,31 @@ TEST(EventBatchCodecTest, RoundTripsEveryFieldAndAssignsIdsFromTheSequence) {
   EXPECT_EQ(out[0].id, (uint64_t{42} << 20));
 }
 
+TEST(EventBatchCodecTest, RowOffsetsFromEncodingAreTheOnesRowDecodingReports) {
+  std::vector<StoredEvent> in;
+  for (int i = 0; i < 5; ++i) {
+    in.push_back(MakeStoredEvent(1000 + i, i % 2 ? "llama" : "gpt", 10.0 * i));
+    in.back().request_id = std::string(static_cast<size_t>(i) * 40, 'x');  // varied row sizes
+  }
+  in[3].attributes = {{"k", "v"}};
+  std::string payload = "prefix";  // offsets count from the start of `out`, whatever it held
+  std::vector<uint32_t> offsets;
+  EncodeEventBatch(in, &payload, &offsets);
+  payload.erase(0, 6);
+  std::vector<uint32_t> decoded;
+  ASSERT_TRUE(ForEachEventRow(payload, 9, [&](const EventRowView& row, size_t offset) {
+                decoded.push_back(static_cast<uint32_t>(offset));
+                EXPECT_EQ(row.id, MakeEventId(9, decoded.size() - 1));
+              }).ok());
+  ASSERT_EQ(offsets.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(offsets[i] - 6, decoded[i]) << i;
+  EventRowView row;
+  ASSERT_TRUE(DecodeEventRowAt(payload, offsets[3] - 6, 7, &row).ok());
+  EXPECT_EQ(row.timestamp_ns, 1003);
+  EXPECT_EQ(row.attribute_count, 1u);
+  EXPECT_EQ(row.strings[1], "llama");
+}
+
 TEST(EventBatchCodecTest, EventViewsAndOwnedEventsEncodeIdentically) {
   StoredEvent a = MakeStoredEvent(1000, "m", 3);
   a.attributes = {{"k", "v"}};
