@@ -114,6 +114,10 @@ struct MetricDef {
   std::string_view name;
   bool count_like;  // 0 (not null) for an empty bucket
   double (*value)(const BucketStats&);
+  // For latency percentiles: the quantile, computed by the store (RollupQuery::
+  // latency_quantiles) so that no sketch is copied per row; NaN for the others, which read
+  // counters and sums only.
+  double latency_quantile = std::nan("");
 };
 
 double Rate(uint64_t part, uint64_t whole) {
@@ -132,10 +136,10 @@ const MetricDef kMetrics[] = {
     {"timeouts", true, [](const BucketStats& b) { return static_cast<double>(b.timeouts); }},
     {"error_rate", false, [](const BucketStats& b) { return Rate(b.errors, b.requests); }},
     {"latency_mean_ms", false, [](const BucketStats& b) { return b.Mean(EventField::kLatencyMs); }},
-    {"latency_p50_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.5); }},
-    {"latency_p90_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.9); }},
-    {"latency_p95_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.95); }},
-    {"latency_p99_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.99); }},
+    {"latency_p50_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.5); }, 0.5},
+    {"latency_p90_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.9); }, 0.9},
+    {"latency_p95_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.95); }, 0.95},
+    {"latency_p99_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.99); }, 0.99},
     {"ttft_mean_ms", false, [](const BucketStats& b) { return b.Mean(EventField::kTtftMs); }},
     {"gpu_util", false, [](const BucketStats& b) { return b.Mean(EventField::kGpuUtil); }},
     {"queue_depth", false, [](const BucketStats& b) { return b.Mean(EventField::kQueueDepth); }},
@@ -395,7 +399,11 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
                                              " points requested, at most " +
                                              std::to_string(kMaxTrendPoints)));
   }
-  auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, *grouping, step));
+  RollupQuery query = MakeRollupQuery(req, *range, *grouping, step);
+  const bool quantile = !std::isnan(metric->latency_quantile);
+  query.keep_sketches = false;
+  if (quantile) query.latency_quantiles = {metric->latency_quantile};
+  auto rows = store_->QueryRollups(query);
   if (!rows.ok()) return res.Error(rows.status());
 
   std::map<RollupKey, std::vector<const RollupRow*>> series;
@@ -417,7 +425,8 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
       w.BeginArray();
       w.String(FormatIso8601(t));
       if (next < key_rows.size() && key_rows[next]->start_ns == t) {
-        NumberOrNull(w, metric->value(key_rows[next]->stats));
+        const RollupRow& row = *key_rows[next];
+        NumberOrNull(w, quantile ? row.latency_quantiles[0] : metric->value(row.stats));
         ++next;
       } else if (metric->count_like) {
         w.Number(0);

@@ -282,6 +282,40 @@ void DDSketch::Clear() {
   max_ = kNaN;
 }
 
+namespace {
+
+// Quantile scans bins to the first one where a running count crosses a limit. These skip
+// whole blocks of bins at a time (a vectorised sum) while the running count stays at or
+// below `limit`, and return where the bin-by-bin scan must resume; the bin found is the
+// same. Only for stores without carries (a carry adds to a bin beyond its uint32 count).
+constexpr size_t kScanBlock = 16;
+
+size_t SkipBlocksUp(const std::vector<uint32_t>& counts, size_t p, uint64_t* sum, uint64_t limit) {
+  const uint32_t* c = counts.data();
+  for (; p + kScanBlock <= counts.size(); p += kScanBlock) {
+    uint64_t block = 0;
+    for (size_t i = 0; i < kScanBlock; ++i) block += c[p + i];
+    if (*sum + block > limit) break;
+    *sum += block;
+  }
+  return p;
+}
+
+// The same downwards: `end` is one past the next bin to read; returns the new end.
+size_t SkipBlocksDown(const std::vector<uint32_t>& counts, size_t end, uint64_t* sum,
+                      uint64_t limit) {
+  const uint32_t* c = counts.data();
+  for (; end >= kScanBlock; end -= kScanBlock) {
+    uint64_t block = 0;
+    for (size_t i = end - kScanBlock; i < end; ++i) block += c[i];
+    if (*sum + block > limit) break;
+    *sum += block;
+  }
+  return end;
+}
+
+}  // namespace
+
 double DDSketch::Quantile(double q) const {
   if (count_ == 0 || !(q >= 0 && q <= 1)) return kNaN;
   const auto rank = static_cast<uint64_t>(std::floor(q * static_cast<double>(count_ - 1)));
@@ -292,7 +326,9 @@ double DDSketch::Quantile(double q) const {
   if (rank < negative_.total) {
     // Most negative first: highest index of the negative store.
     uint64_t seen = 0;
-    for (size_t p = negative_.counts.size(); p-- > 0;) {
+    size_t end = negative_.counts.size();
+    if (negative_.carry.empty()) end = SkipBlocksDown(negative_.counts, end, &seen, rank);
+    for (size_t p = end; p-- > 0;) {
       seen += BinCount(negative_, p);
       if (seen > rank) {
         value = -Value(negative_.offset + static_cast<int32_t>(p));
@@ -309,7 +345,12 @@ double DDSketch::Quantile(double q) const {
     const uint64_t total = positive_.total;
     if (r >= total / 2) {
       uint64_t at_or_above = 0;
-      for (size_t p = positive_.counts.size(); p-- > 0;) {
+      size_t end = positive_.counts.size();
+      // Stops once at_or_above >= total - r, i.e. skips while it stays <= total - r - 1.
+      if (positive_.carry.empty()) {
+        end = SkipBlocksDown(positive_.counts, end, &at_or_above, total - r - 1);
+      }
+      for (size_t p = end; p-- > 0;) {
         at_or_above += BinCount(positive_, p);
         if (total - at_or_above <= r) {
           value = Value(positive_.offset + static_cast<int32_t>(p));
@@ -318,7 +359,9 @@ double DDSketch::Quantile(double q) const {
       }
     } else {
       uint64_t seen = 0;
-      for (size_t p = 0; p < positive_.counts.size(); ++p) {
+      size_t p = 0;
+      if (positive_.carry.empty()) p = SkipBlocksUp(positive_.counts, p, &seen, r);
+      for (; p < positive_.counts.size(); ++p) {
         seen += BinCount(positive_, p);
         if (seen > r) {
           value = Value(positive_.offset + static_cast<int32_t>(p));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <set>
 #include <unordered_set>
@@ -435,29 +436,69 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   }
   const bool model_tier = !q.task_type && !q.cache_tier && !q.by_task_type && !q.by_cache_tier;
 
-  // Per bucket, the groups found so far (a handful: linear search, no allocation per cell).
-  std::map<TimestampNs, std::vector<std::pair<RollupKey, BucketStats>>> out;
-  std::vector<std::pair<RollupKey, BucketStats>>* groups = nullptr;
-  auto add = [&](const RollupKey& k, const BucketStats& stats) {
+  // Per bucket, in time order, the groups found so far (a handful: linear search).
+  struct Group {
+    RollupKey key;
+    BucketStats stats;
+    // For latency_quantiles: the one stored cell's sketch while the group has one (read in
+    // place: the tiers and memtables do not change while state_mu_ is held), else a merge.
+    const DDSketch* single = nullptr;
+    std::unique_ptr<DDSketch> merged;  // only when cells were merged (rare when aligned)
+    uint32_t cells = 0;
+  };
+  std::vector<std::pair<TimestampNs, std::vector<Group>>> out;
+  out.reserve(static_cast<size_t>((end - start + step - 1) / step));
+  std::vector<Group>* groups = nullptr;
+  size_t total_groups = 0;
+  size_t last_group_count = 0;  // the previous bucket's: the next one usually has as many
+  const bool want_quantiles = !q.latency_quantiles.empty();
+  // `stable`: the cell lives until the query ends (tiers, memtables); minute tables read
+  // from disk may be evicted from their cache by a later read of the same query.
+  auto add = [&](const RollupKey& k, const BucketStats& stats, bool stable) {
     if (q.model && k.model != *q.model) return;
     if (q.task_type && k.task_type != *q.task_type) return;
     if (q.cache_tier && k.cache_tier != *q.cache_tier) return;
     const std::string_view model = q.by_model ? std::string_view(k.model) : "*";
     const std::string_view task = q.by_task_type ? std::string_view(k.task_type) : "*";
     const std::string_view tier = q.by_cache_tier ? std::string_view(k.cache_tier) : "*";
-    for (auto& [g, b] : *groups) {
-      if (g.model == model && g.task_type == task && g.cache_tier == tier) {
-        b.Merge(stats);
-        return;
+    Group* g = nullptr;
+    for (Group& candidate : *groups) {
+      if (candidate.key.model == model && candidate.key.task_type == task &&
+          candidate.key.cache_tier == tier) {
+        g = &candidate;
+        break;
       }
     }
-    groups->emplace_back(RollupKey{std::string(model), std::string(task), std::string(tier)},
-                         stats);
+    if (g == nullptr) {
+      if (groups->empty()) groups->reserve(std::max<size_t>(1, last_group_count));
+      g = &groups->emplace_back();
+      g->key = RollupKey{std::string(model), std::string(task), std::string(tier)};
+      ++total_groups;
+    }
+    if (q.keep_sketches) {
+      g->stats.Merge(stats);
+    } else {
+      g->stats.MergeCounters(stats);
+    }
+    if (want_quantiles) {
+      if (g->cells == 0 && stable) {
+        g->single = &stats.latency_ms;
+      } else {
+        if (g->merged == nullptr) {
+          g->merged = g->single != nullptr ? std::make_unique<DDSketch>(*g->single)
+                                           : std::make_unique<DDSketch>();
+          g->single = nullptr;
+        }
+        g->merged->Merge(stats.latency_ms);
+      }
+      ++g->cells;
+    }
   };
-  auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to) {
+  auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to,
+                       bool stable = true) {
     for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
          ++it) {
-      add(it->first.key, it->second);
+      add(it->first.key, it->second, stable);
     }
   };
 
@@ -465,7 +506,7 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   auto disk_minutes = [&](TimestampNs from, TimestampNs to) -> Status {
     for (TimestampNs h = FloorTo(from, kNanosPerHour); h < to; h += kNanosPerHour) {
       INFERSCOPE_ASSIGN_OR_RETURN(const RollupTable* t, DiskMinutes(h));
-      add_range(*t, std::max(from, h), std::min(to, h + kNanosPerHour));
+      add_range(*t, std::max(from, h), std::min(to, h + kNanosPerHour), /*stable=*/false);
     }
     return Status::Ok();
   };
@@ -492,17 +533,30 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   };
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
-    groups = &out[bs];
+    if (groups != nullptr) last_group_count = groups->size();
+    groups = &out.emplace_back(bs, std::vector<Group>()).second;
     INFERSCOPE_RETURN_IF_ERROR(flushed(bs, be));
     add_range(mem_->minutes, bs, be);
     if (imm_) add_range(imm_->minutes, bs, be);
   }
   std::vector<RollupRow> rows;
+  rows.reserve(total_groups);
   for (auto& [bucket, bucket_groups] : out) {
     std::sort(bucket_groups.begin(), bucket_groups.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [key, stats] : bucket_groups) {
-      rows.push_back(RollupRow{bucket, std::move(key), std::move(stats)});
+              [](const Group& a, const Group& b) { return a.key < b.key; });
+    for (Group& g : bucket_groups) {
+      RollupRow& row = rows.emplace_back();
+      row.start_ns = bucket;
+      row.key = std::move(g.key);
+      row.stats = std::move(g.stats);
+      if (want_quantiles) {
+        const DDSketch& sketch = g.single != nullptr ? *g.single : *g.merged;
+        row.latency_quantiles.reserve(q.latency_quantiles.size());
+        for (double quantile : q.latency_quantiles) {
+          row.latency_quantiles.push_back(sketch.count() == 0 ? std::nan("")
+                                                              : sketch.Quantile(quantile));
+        }
+      }
     }
   }
   return rows;

@@ -56,12 +56,19 @@ struct RollupQuery {
   bool by_model = true;
   bool by_task_type = false;
   bool by_cache_tier = false;
+  // false: each row's stats hold counters and sums only (its latency sketch is left empty),
+  // which spares copying and merging a sketch per cell: much cheaper over many cells.
+  bool keep_sketches = true;
+  // Latency quantiles (each in [0, 1]) computed per row into RollupRow::latency_quantiles,
+  // whether or not sketches are kept; a row made of one stored cell is read in place.
+  std::vector<double> latency_quantiles;
 };
 
 struct RollupRow {
   TimestampNs start_ns = 0;  // the bucket: [start_ns, start_ns + step)
   RollupKey key;
   BucketStats stats;
+  std::vector<double> latency_quantiles;  // as RollupQuery::latency_quantiles asked; NaN if none
 };
 
 // Where events live: the embedded store by default; another backend (e.g. ClickHouse) can

@@ -220,6 +220,28 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
   }
   EXPECT_EQ(total, 3000.0);
 
+  // A percentile trend (computed by the store from the rollup cells): one 2-hour point
+  // per model over the hour, each the model's p99 within the sketch's accuracy.
+  res = server.Send("GET",
+                    "/api/v1/trends?metric=latency_p99_ms&window=1h&interval=120m"
+                    "&group_by=model");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element p99_trend = parser.parse(res.body);
+  size_t p99_series = 0;
+  for (simdjson::dom::element series : p99_trend["series"].get_array()) {
+    std::string_view model = series["labels"]["model"];
+    std::vector<double> mine;
+    for (const SentEvent& e : events) {
+      if (e.model == model) mine.push_back(e.latency);
+    }
+    simdjson::dom::array points = series["points"];
+    ASSERT_EQ(points.size(), 1u) << model;
+    const double exact = ExactQuantile(mine, 0.99);
+    EXPECT_NEAR(double(points.at(0).at(1)), exact, exact * 0.011) << model;
+    ++p99_series;
+  }
+  EXPECT_EQ(p99_series, 2u);
+
   // Models, busiest first.
   res = server.Send("GET", "/api/v1/models?window=1h");
   simdjson::dom::element models = parser.parse(res.body);

@@ -107,6 +107,23 @@ TEST(DDSketchTest, HighQuantilesScanningDownMatchTheBinCountedFromBelow) {
   }
 }
 
+TEST(DDSketchTest, NegativeQuantilesFindTheBinRankCountsTheRankIn) {
+  // The negative store is scanned from its most negative bin, in blocks where it can; the
+  // answer's bin must hold the rank and the (more negative) bin before it must not.
+  std::mt19937_64 g(12);
+  DDSketch s;
+  for (int i = 0; i < 5000; ++i) s.Add(-std::lognormal_distribution<double>(3, 1.5)(g));
+  for (int i = 0; i < 300; ++i) s.Add(std::lognormal_distribution<double>(1, 1)(g));
+  for (int i = 1; i < 900; ++i) {
+    const double q = i / 1000.0;
+    const double v = s.Quantile(q);
+    const auto rank = static_cast<uint64_t>(std::floor(q * static_cast<double>(s.count() - 1)));
+    if (rank == 0 || rank >= s.count() - 1 || v >= 0) continue;
+    EXPECT_GT(s.Rank(v), rank) << q;
+    EXPECT_LE(s.Rank(v * (1 + 0.02)), rank) << q;
+  }
+}
+
 TEST(DDSketchTest, ReserveLikeChangesNothingObservable) {
   std::mt19937_64 g(5);
   DDSketch hint;
