@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <charconv>
 #include <chrono>
 
 #include "api/error_envelope.h"
@@ -242,9 +243,9 @@ HttpServer::~HttpServer() { Stop(); }
 void HttpServer::Route(std::string_view method, std::string pattern, AuthScope scope,
                        std::string name, ApiHandler handler) {
   impl_->routes.push_back({std::string(method), pattern, scope, name});
-  auto wrapped = [impl = impl_.get(), name, handler = std::move(handler)](
-                     const httplib::Request& req, httplib::Response& res) {
-    auto t0 = std::chrono::steady_clock::now();
+  auto dispatch = [impl = impl_.get(), name, handler = std::move(handler)](
+                      const httplib::Request& req, httplib::Response& res, std::string_view body,
+                      std::chrono::steady_clock::time_point t0) {
     std::vector<std::pair<std::string, std::string>> headers;
     headers.reserve(req.headers.size());
     for (const auto& [key, value] : req.headers) {
@@ -257,7 +258,7 @@ void HttpServer::Route(std::string_view method, std::string pattern, AuthScope s
     for (size_t i = 1; i < req.matches.size(); ++i) request.path_params.push_back(req.matches[i]);
     request.query.insert(req.params.begin(), req.params.end());
     request.headers = &headers;
-    request.body = req.body;
+    request.body = body;
     ApiResponse response;
     handler(request, response);
     res.status = response.status;
@@ -267,14 +268,46 @@ void HttpServer::Route(std::string_view method, std::string pattern, AuthScope s
   };
   httplib::Server& server = *impl_->server;
   std::string regex = PatternToRegex(pattern);
+  if (method == "POST" || method == "PUT") {
+    // The body is read here rather than by cpp-httplib, which grows its string as bytes
+    // arrive: one buffer sized from Content-Length, then kApiBodyPadding zero bytes after
+    // the body, so parsers that read past the end (simdjson, the JSON-lines scanner) work on
+    // it in place. The size limit is still cpp-httplib's (413 before any byte is kept).
+    auto with_body = [dispatch = std::move(dispatch)](const httplib::Request& req,
+                                                      httplib::Response& res,
+                                                      const httplib::ContentReader& reader) {
+      const auto t0 = std::chrono::steady_clock::now();
+      std::string body;
+      uint64_t length = 0;
+      const std::string declared = req.get_header_value("Content-Length");
+      auto [ptr, ec] = std::from_chars(declared.data(), declared.data() + declared.size(), length);
+      if (ec == std::errc() && ptr == declared.data() + declared.size()) {
+        body.reserve(length + kApiBodyPadding);
+      }
+      const bool complete = reader([&](const char* data, size_t n) {
+        body.append(data, n);
+        return true;
+      });
+      if (!complete) return;  // cpp-httplib answers (413, 400) through the error handler
+      const size_t size = body.size();
+      body.append(kApiBodyPadding, '\0');
+      dispatch(req, res, std::string_view(body.data(), size), t0);
+    };
+    if (method == "POST") {
+      server.Post(regex, std::move(with_body));
+    } else {
+      server.Put(regex, std::move(with_body));
+    }
+    return;
+  }
+  auto without_body = [dispatch = std::move(dispatch)](const httplib::Request& req,
+                                                       httplib::Response& res) {
+    dispatch(req, res, req.body, std::chrono::steady_clock::now());
+  };
   if (method == "GET") {
-    server.Get(regex, std::move(wrapped));
-  } else if (method == "POST") {
-    server.Post(regex, std::move(wrapped));
+    server.Get(regex, std::move(without_body));
   } else if (method == "DELETE") {
-    server.Delete(regex, std::move(wrapped));
-  } else if (method == "PUT") {
-    server.Put(regex, std::move(wrapped));
+    server.Delete(regex, std::move(without_body));
   }
 }
 

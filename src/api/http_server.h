@@ -17,8 +17,13 @@
 
 namespace inferscope {
 
+// Zero bytes that follow the body of every POST and PUT request (ApiRequest::body), so
+// parsers that read a little past the end can parse it in place.
+inline constexpr size_t kApiBodyPadding = 64;
+
 // One HTTP request as handlers see it. Views point into the server's request object and are
-// valid only during the handler call.
+// valid only during the handler call. For POST and PUT, kApiBodyPadding readable zero bytes
+// follow `body`.
 struct ApiRequest {
   std::string_view method;
   std::string_view path;

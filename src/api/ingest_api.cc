@@ -78,10 +78,13 @@ void IngestApi::PostEvents(const ApiRequest& req, ApiResponse& res) {
   const uint64_t reserved = req.body.size();
   if (!Reserve(reserved)) return Overloaded(res);
 
-  // The parser reads kJsonlPadding bytes past the end: give it a padded copy.
-  std::string buffer;
+  // The parser reads kJsonlPadding bytes past the end: a POST body is followed by that
+  // many zero bytes already (HttpServer); an inflated one is padded here.
+  static_assert(kApiBodyPadding >= kJsonlPadding);
+  std::string inflated;
+  std::string_view text = req.body;
   if (IsGzip(encoding)) {
-    Status st = GunzipBounded(req.body, options_.max_decoded_bytes, &buffer);
+    Status st = GunzipBounded(req.body, options_.max_decoded_bytes, &inflated);
     if (!st.ok()) {
       Release(reserved);
       return res.Error(
@@ -89,18 +92,18 @@ void IngestApi::PostEvents(const ApiRequest& req, ApiResponse& res) {
           st.code() == StatusCode::kResourceExhausted ? "payload_too_large" : "invalid_argument",
           "gzip body: " + st.message());
     }
-  } else {
-    buffer.assign(req.body);
+    const size_t length = inflated.size();
+    inflated.append(kJsonlPadding, '\0');
+    text = std::string_view(inflated.data(), length);
   }
-  const size_t length = buffer.size();
-  buffer.append(kJsonlPadding, '\0');
 
   JsonlParserOptions parser_options;
   parser_options.keep_attributes = true;
   JsonlParser parser(parser_options);
   EventBatch batch;
   RejectLog rejects(options_.max_reported_rejects);
-  JsonlParser::Counts counts = parser.ParseBuffer(buffer.data(), length, "body", 1, batch, rejects);
+  JsonlParser::Counts counts =
+      parser.ParseBuffer(text.data(), text.size(), "body", 1, batch, rejects);
 
   Status stored = Store(batch.events());
   Release(reserved);
@@ -149,6 +152,8 @@ void IngestApi::PostTraces(const ApiRequest& req, ApiResponse& res) {
   if (!Reserve(reserved)) return Overloaded(res);
 
   OtlpLimits limits;
+  static_assert(kApiBodyPadding >= kOtlpBodyPadding);
+  limits.body_padded = true;  // HttpServer pads POST bodies
   limits.max_body_bytes = protobuf ? std::min<uint64_t>(options_.max_decoded_bytes, 8ull << 20)
                                    : options_.max_decoded_bytes;
   OtlpTraceParser parser(limits);

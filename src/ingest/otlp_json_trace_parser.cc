@@ -700,13 +700,15 @@ struct OtlpJsonTraceParser::Impl {
     result.AddReject(std::move(reject), limits.keep_rejects);
   }
 
-  Result<OtlpTraceResult> Parse(std::string_view body, EventSink& sink) {
+  Result<OtlpTraceResult> Parse(std::string_view body, EventSink& sink, bool padded) {
+    static_assert(kOtlpBodyPadding >= simdjson::SIMDJSON_PADDING);
     if (body.size() > limits.max_body_bytes) {
       return Status::ResourceExhausted(fmt::format("body is {} bytes, over the limit of {}",
                                                    body.size(), limits.max_body_bytes));
     }
     dom::element root;
-    if (auto err = parser.parse(body.data(), body.size()).get(root)) {
+    if (auto err =
+            parser.parse(body.data(), body.size(), /*realloc_if_needed=*/!padded).get(root)) {
       return Status::InvalidArgument(fmt::format("invalid JSON: {}", simdjson::error_message(err)));
     }
     INFERSCOPE_RETURN_IF_ERROR(CheckStructure(root));
@@ -779,8 +781,9 @@ OtlpJsonTraceParser::OtlpJsonTraceParser(OtlpLimits limits)
     : impl_(std::make_unique<Impl>(limits)) {}
 OtlpJsonTraceParser::~OtlpJsonTraceParser() = default;
 
-Result<OtlpTraceResult> OtlpJsonTraceParser::Parse(std::string_view body, EventSink& sink) {
-  return impl_->Parse(body, sink);
+Result<OtlpTraceResult> OtlpJsonTraceParser::Parse(std::string_view body, EventSink& sink,
+                                                   bool padded) {
+  return impl_->Parse(body, sink, padded);
 }
 
 }  // namespace inferscope

@@ -36,7 +36,8 @@ class OtlpJsonTraceParser {
   OtlpJsonTraceParser(const OtlpJsonTraceParser&) = delete;
   OtlpJsonTraceParser& operator=(const OtlpJsonTraceParser&) = delete;
 
-  Result<OtlpTraceResult> Parse(std::string_view body, EventSink& sink);
+  // `padded`: kOtlpBodyPadding readable bytes follow the body, so it is parsed in place.
+  Result<OtlpTraceResult> Parse(std::string_view body, EventSink& sink, bool padded = false);
 
  private:
   struct Impl;

@@ -60,7 +60,11 @@ Result<OtlpTraceResult> OtlpTraceParser::Parse(std::string_view body, std::strin
                                                    body.size(), limits_.max_body_bytes));
     }
     INFERSCOPE_RETURN_IF_ERROR(GunzipBounded(body, limits_.max_body_bytes, &inflated_));
-    return Parse(inflated_, *encoding, sink);
+    const size_t inflated_size = inflated_.size();
+    inflated_.append(kOtlpBodyPadding, '\0');  // so the JSON is parsed in place
+    const std::string_view inflated(inflated_.data(), inflated_size);
+    return *encoding == OtlpEncoding::kJson ? json_.Parse(inflated, sink, /*padded=*/true)
+                                            : proto_.Parse(inflated, sink);
   }
   return Status(StatusCode::kUnimplemented,
                 fmt::format("unsupported Content-Encoding \"{}\" (use gzip or identity)",
@@ -69,7 +73,8 @@ Result<OtlpTraceResult> OtlpTraceParser::Parse(std::string_view body, std::strin
 
 Result<OtlpTraceResult> OtlpTraceParser::Parse(std::string_view body, OtlpEncoding encoding,
                                                EventSink& sink) {
-  return encoding == OtlpEncoding::kJson ? json_.Parse(body, sink) : proto_.Parse(body, sink);
+  return encoding == OtlpEncoding::kJson ? json_.Parse(body, sink, limits_.body_padded)
+                                         : proto_.Parse(body, sink);
 }
 
 }  // namespace inferscope

@@ -25,7 +25,14 @@ struct OtlpLimits {
   int max_value_depth = 16;
   // How many span rejects OtlpTraceResult keeps in full (all are counted).
   size_t keep_rejects = 20;
+  // The caller guarantees kOtlpBodyPadding readable bytes after every body it passes (an
+  // HTTP server reading bodies into padded buffers): JSON is then parsed in place instead
+  // of being copied into a padded buffer first.
+  bool body_padded = false;
 };
+
+// Readable bytes a padded body must have after its end (simdjson's SIMDJSON_PADDING).
+inline constexpr size_t kOtlpBodyPadding = 64;
 
 // Why one span was rejected, and where it was in the request (0-based indexes into
 // resourceSpans / scopeSpans / spans).

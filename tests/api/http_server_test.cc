@@ -29,6 +29,17 @@ class HttpServerTest : public ::testing::Test {
                                        ",\"type\":\"" + std::string(req.Header("content-type")) +
                                        "\"}");
                    });
+    // Echoes the body, and says whether kApiBodyPadding zero bytes follow it.
+    server_->Route("POST", "/echo", AuthScope::kPublic, "echo",
+                   [](const ApiRequest& req, ApiResponse& res) {
+                     bool zeros = true;
+                     for (size_t i = 0; i < kApiBodyPadding; ++i) {
+                       zeros = zeros && req.body.data()[req.body.size() + i] == '\0';
+                     }
+                     res.status = 200;
+                     res.content_type = zeros ? "text/x-padded" : "text/x-unpadded";
+                     res.body = std::string(req.body);
+                   });
     server_->Route("GET", "/boom", AuthScope::kPublic, "boom",
                    [](const ApiRequest&, ApiResponse&) { throw std::runtime_error("kaput"); });
     ASSERT_TRUE(server_->Start().ok());
@@ -86,6 +97,18 @@ TEST_F(HttpServerTest, BodiesOverTheLimitGet413AndTheServerKeepsServing) {
   EXPECT_EQ(big.status, 413);
   EXPECT_NE(big.body.find("\"code\":\"payload_too_large\""), std::string::npos) << big.body;
   EXPECT_EQ(Send("GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpServerTest, PostBodiesArriveWholeAndFollowedByZeroPadding) {
+  StartServer({});
+  std::string body;
+  for (int i = 0; i < 200'000; ++i) body.push_back(static_cast<char>('a' + i % 26));
+  for (const std::string& sent : {body, std::string(), std::string("x")}) {
+    HttpResponse res = Send("POST", "/echo", sent);
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.body, sent);
+    EXPECT_EQ(res.Header("Content-Type"), "text/x-padded") << sent.size() << " bytes";
+  }
 }
 
 TEST_F(HttpServerTest, TokensAreCheckedPerScope) {
