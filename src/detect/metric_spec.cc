@@ -30,6 +30,11 @@ double CacheHitRate(const BucketStats& b) { return b.Mean(EventField::kCacheHit)
 double Quality(const BucketStats& b) { return b.Mean(EventField::kQualityScore); }
 double LatencyP99(const BucketStats& b) { return LatencyQuantile(b, 0.99); }
 double TtftMean(const BucketStats& b) { return b.Mean(EventField::kTtftMs); }
+// NaN when no event of the bucket carried a TTFT (non-streaming or embedding traffic), so a
+// model without TTFT never gets a series of zeros.
+double TtftP95(const BucketStats& b) {
+  return b.ttft_ms.count() > 0 ? b.ttft_ms.Quantile(0.95) : kNaN;
+}
 double QueueDepth(const BucketStats& b) { return b.Mean(EventField::kQueueDepth); }
 double MemoryUsed(const BucketStats& b) { return b.Mean(EventField::kMemoryUsedGb); }
 double TokensPerRequest(const BucketStats& b) {
@@ -43,6 +48,7 @@ constexpr MetricExtractor kExtractors[] = {
     {"latency_p95_ms", AnomalyKind::kLatencySpike, LatencyP95, nullptr},
     {"latency_p99_ms", AnomalyKind::kLatencySpike, LatencyP99, nullptr},
     {"ttft_ms", AnomalyKind::kLatencySpike, TtftMean, nullptr},
+    {"ttft_p95_ms", AnomalyKind::kLatencySpike, TtftP95, nullptr},
     {"error_rate", AnomalyKind::kErrorBurst, ErrorRate, nullptr},
     {"requests", AnomalyKind::kTrafficDrop, Requests, nullptr},
     {"gpu_util", AnomalyKind::kGpuUnderutil, GpuUtil, Queueing},
@@ -84,6 +90,19 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        Floors(Direction::kAbove, 5, 0.3),
        5,
        LatencyP50,
+       nullptr,
+       true,
+       false});
+  // The tail of time to first token, judged like the latency tail: a prefill or scheduling
+  // stall that hits a few percent of requests moves the p95 several-fold while the mean and
+  // the end-to-end latency of long generations barely move.
+  add({"ttft_p95_ms",
+       AnomalyKind::kLatencySpike,
+       {"robust_z window=60 threshold=6 direction=above min_points=20",
+        "cusum window=60 k=1 h=12 direction=above min_points=30"},
+       Floors(Direction::kAbove, 5, 0.3),
+       5,
+       TtftP95,
        nullptr,
        true,
        false});

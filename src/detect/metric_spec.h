@@ -39,8 +39,9 @@ struct MetricExtractor {
   double (*extract)(const BucketStats&);
   bool (*gate)(const BucketStats&);  // nullptr = none
 };
-// latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_ms (mean), error_rate, requests,
-// gpu_util (gated on a queue >= 1), queue_depth, batch_fill_ratio, cost_usd (per bucket),
+// latency_p50_ms, latency_p95_ms, latency_p99_ms, ttft_ms (mean), ttft_p95_ms (from the
+// bucket's TTFT sketch; NaN when no event carried a TTFT), error_rate, requests, gpu_util
+// (gated on a queue >= 1), queue_depth, batch_fill_ratio, cost_usd (per bucket),
 // cache_hit_rate, quality_score, tokens_per_request, memory_used_gb. nullptr if unknown.
 const MetricExtractor* FindMetricExtractor(std::string_view name);
 std::vector<std::string_view> MetricExtractorNames();
@@ -58,9 +59,9 @@ bool IsMultivariate(const MetricSpec& spec);
 MetricSpec MultivariateMetricSpec(std::string_view options = "");
 
 // The inference metrics watched by default (docs/detectors.md):
-// latency_p95_ms, latency_p50_ms (drift), error_rate, requests (traffic drop, per model and
-// fleet-wide), gpu_util (with a queue), batch_fill_ratio, cost_usd, cache_hit_rate,
-// quality_score.
+// latency_p95_ms, latency_p50_ms (drift), ttft_p95_ms, error_rate, requests (traffic drop,
+// per model and fleet-wide), gpu_util (with a queue), batch_fill_ratio, cost_usd,
+// cache_hit_rate, quality_score.
 std::vector<MetricSpec> DefaultMetricSpecs();
 
 // The rules inference teams typically write first, for comparison (bench/incident_bench.sh):

@@ -44,6 +44,8 @@ std::string MetricValue(std::string_view metric, double v) {
 std::string_view MetricTitle(std::string_view metric) {
   if (metric == "latency_p95_ms") return "p95 latency";
   if (metric == "latency_p50_ms") return "median latency";
+  if (metric == "ttft_p95_ms") return "p95 time to first token";
+  if (metric == "ttft_ms") return "mean time to first token";
   if (metric == "error_rate") return "error rate";
   if (metric == "requests") return "traffic";
   if (metric == "gpu_util") return "GPU utilisation";
@@ -75,7 +77,13 @@ std::vector<Mover> Movers(const BucketStats& w, const BucketStats& b) {
   add("memory_used_gb", b.Mean(EventField::kMemoryUsedGb), w.Mean(EventField::kMemoryUsedGb));
   add("input_tokens", b.Mean(EventField::kInputTokens), w.Mean(EventField::kInputTokens));
   add("output_tokens", b.Mean(EventField::kOutputTokens), w.Mean(EventField::kOutputTokens));
-  add("ttft_ms", b.Mean(EventField::kTtftMs), w.Mean(EventField::kTtftMs));
+  // TTFT by its tail, where stalls show (a few percent of requests waiting for prefill),
+  // when both sides have the sketch; by its mean for buckets stored before TTFT sketches.
+  if (b.ttft_ms.count() > 0 && w.ttft_ms.count() > 0) {
+    add("ttft_p95_ms", b.ttft_ms.Quantile(0.95), w.ttft_ms.Quantile(0.95));
+  } else {
+    add("ttft_ms", b.Mean(EventField::kTtftMs), w.Mean(EventField::kTtftMs));
+  }
   add("cache_hit_rate", b.Mean(EventField::kCacheHit), w.Mean(EventField::kCacheHit));
   add("cost_per_request", b.Mean(EventField::kCostUsd), w.Mean(EventField::kCostUsd));
   if (br > 0 && wr > 0) {
@@ -150,7 +158,13 @@ std::string Recommend(const Anomaly& a, const std::vector<Mover>& movers,
         return "Memory use rose with latency: check KV-cache pressure and swapping; lower "
                "max concurrent sequences or add memory headroom.";
       }
-      if (Rose(Find(movers, "ttft_ms", 50))) {
+      if (a.metric == "ttft_p95_ms" || a.metric == "ttft_ms") {
+        return "The first token is late for a share of requests while the request mix is "
+               "unchanged: the stall is in prefill or scheduling; check KV-cache pressure and "
+               "preemptions, the scheduler's prefill budget (chunked prefill, max batched "
+               "tokens) and long prompts queued ahead of short ones.";
+      }
+      if (Rose(Find(movers, "ttft_p95_ms", 50)) || Rose(Find(movers, "ttft_ms", 50))) {
         return "Time to first token rose with it, with the same request mix: the slowdown is "
                "in prefill or scheduling; check KV-cache pressure and preemptions, the "
                "scheduler's prefill budget, and the node (thermal throttling, a degraded GPU).";

@@ -12,7 +12,8 @@ namespace inferscope {
 // Writes an anomaly's plain-language text: `summary` (what, observed vs expected, since
 // when, how long, how many requests), `cause` (which serving dimensions moved most between
 // the anomaly window and the baseline before it: batch size and fill, queue depth, GPU
-// utilisation, memory, input/output tokens, TTFT, cache hits, error rate, load) and
+// utilisation, memory, input/output tokens, TTFT p95 (the mean for buckets without a TTFT
+// sketch), cache hits, error rate, load) and
 // `recommendation` (what an operator would do about that kind of incident with that cause).
 //
 // `window` aggregates the incident's buckets; `baseline` the same model's buckets in the

@@ -88,6 +88,7 @@ Investigation InvestigationAccumulator::Finish(const std::string& model) const {
   add("latency_p95_ms", b.latency_ms.Quantile(0.95), w.latency_ms.Quantile(0.95));
   add("error_rate", Div(b.errors, b.requests), Div(w.errors, w.requests));
   add("ttft_ms", b.Mean(EventField::kTtftMs), w.Mean(EventField::kTtftMs));
+  add("ttft_p95_ms", b.ttft_ms.Quantile(0.95), w.ttft_ms.Quantile(0.95));
   add("batch_size", b.Mean(EventField::kBatchSize), w.Mean(EventField::kBatchSize));
   add("batch_fill_ratio", b.Mean(EventField::kBatchFillRatio), w.Mean(EventField::kBatchFillRatio));
   add("gpu_util", b.Mean(EventField::kGpuUtil), w.Mean(EventField::kGpuUtil));

@@ -8,6 +8,7 @@ namespace inferscope {
 void BucketStats::Merge(const BucketStats& other) {
   MergeCounters(other);
   latency_ms.Merge(other.latency_ms);
+  ttft_ms.Merge(other.ttft_ms);
 }
 
 void BucketStats::MergeCounters(const BucketStats& other) {

@@ -16,20 +16,25 @@
 namespace inferscope {
 
 // Aggregates of the events of one key (e.g. one model) in one time bucket: counters, a sum
-// and a count per numeric field (so averages ignore records lacking the field), and a
-// latency sketch for percentiles. Mergeable, so coarser windows and fleet-wide ("*")
-// series are merges of finer / per-model buckets.
+// and a count per numeric field (so averages ignore records lacking the field), and two
+// sketches for percentiles: end-to-end latency and time to first token (TTFT). Mergeable,
+// so coarser windows and fleet-wide ("*") series are merges of finer / per-model buckets.
 //
-// Size: ~190 bytes plus the latency sketch's bins (typically a few hundred bytes for a
-// minute of traffic). Not thread-safe.
+// Size: ~580 bytes (of which ~210 per empty sketch) plus the sketches' bins: 1-4 KB each
+// for a minute of a busy model (~2 KB each at 4 requests/s with the demo's spread), none
+// for a model whose events carry no TTFT. Not thread-safe.
 struct BucketStats {
   uint64_t requests = 0;
   uint64_t errors = 0;  // status != ok (includes timeouts)
   uint64_t timeouts = 0;
   double sum[kEventFieldCount] = {};
   uint32_t present[kEventFieldCount] = {};  // records carrying each field
+  // Values of the events carrying kLatencyMs, and of those carrying kTtftMs (streaming
+  // requests, typically).
   DDSketch latency_ms;
+  DDSketch ttft_ms;
   static_assert(static_cast<int>(EventField::kLatencyMs) == 0);
+  static_assert(static_cast<int>(EventField::kTtftMs) == 1);
 
   // Inline and branch-free: every field is added (absent ones add +0.0 and count 0), with
   // the presence bits expanded into SSE lane masks where SSE4.1 is there (x86-64-v2), a
@@ -69,10 +74,13 @@ struct BucketStats {
     }
 #endif
     if ((mask & 1u) != 0) latency_ms.Add(event.Get(EventField::kLatencyMs));
+    // A branch, not a mask: whether events carry TTFT depends on the model (streaming or
+    // not), so it is predicted right on runs of one model's events.
+    if ((mask & 2u) != 0) ttft_ms.Add(event.Get(EventField::kTtftMs));
   }
   void Merge(const BucketStats& other);
-  // Merge without the latency sketch (counters and sums only): for aggregates that never
-  // read percentiles, at a fraction of the cost.
+  // Merge without the sketches (counters and sums only): for aggregates that never read
+  // percentiles, at a fraction of the cost.
   void MergeCounters(const BucketStats& other);
 
   // Mean of a field over the records carrying it; NaN when none did.
@@ -81,11 +89,14 @@ struct BucketStats {
   uint32_t Present(EventField field) const { return present[static_cast<int>(field)]; }
 
   // Serialisation (format: docs/format/segment.md, "BucketStats"), Writer/Reader as in
-  // DDSketch::Save/Load. Load validates (field count, counters, the sketch) and leaves this
-  // bucket unchanged on error (DataLoss).
+  // DDSketch::Save/Load. Save writes layout version 2 (the TTFT sketch after the latency
+  // sketch); Load reads versions 1 (no TTFT sketch: loads as empty) and 2. Load validates
+  // (field count, counters, the sketches) and leaves this bucket unchanged on error
+  // (DataLoss).
+  static constexpr uint8_t kLayoutVersion = 2;
   template <typename Writer>
   void Save(Writer& w) const {
-    w.U8(1);  // layout version
+    w.U8(kLayoutVersion);
     w.U64(requests);
     w.U64(errors);
     w.U64(timeouts);
@@ -95,6 +106,7 @@ struct BucketStats {
       w.U32(present[f]);
     }
     latency_ms.Save(w);
+    ttft_ms.Save(w);
   }
   template <typename Reader>
   Status Load(Reader& r) {
@@ -102,7 +114,9 @@ struct BucketStats {
     uint8_t version = 0;
     uint32_t fields = 0;
     if (Status st = r.U8(&version); !st.ok()) return st;
-    if (version != 1) return Status::DataLoss("BucketStats: unknown layout version");
+    if (version != 1 && version != 2) {
+      return Status::DataLoss("BucketStats: unknown layout version");
+    }
     if (Status st = r.U64(&b.requests); !st.ok()) return st;
     if (Status st = r.U64(&b.errors); !st.ok()) return st;
     if (Status st = r.U64(&b.timeouts); !st.ok()) return st;
@@ -118,6 +132,9 @@ struct BucketStats {
       return Status::DataLoss("BucketStats: errors/timeouts exceed requests");
     }
     if (Status st = b.latency_ms.Load(r); !st.ok()) return st;
+    if (version >= 2) {
+      if (Status st = b.ttft_ms.Load(r); !st.ok()) return st;
+    }
     *this = std::move(b);
     return Status::Ok();
   }

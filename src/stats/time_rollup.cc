@@ -44,9 +44,10 @@ void TimeRollup::AddSlow(const Event& event) {
   const uint32_t previous = last_slot_;
   BucketStats& b = Slot(BucketIndex(event.timestamp_ns));
   // A new bucket's latencies will most likely span what the previous one's did: sizing its
-  // sketch alike up front saves regrowing it value by value.
+  // sketches alike up front saves regrowing them value by value.
   if (buckets_.size() != before && before != 0) {
     b.latency_ms.ReserveLike(buckets_[previous].latency_ms);
+    b.ttft_ms.ReserveLike(buckets_[previous].ttft_ms);
   }
   b.Add(event);
   if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);

@@ -143,9 +143,11 @@ Status RollupTable::MergeSerialized(std::string_view bytes) {
     if (Status st = stats.Load(src); !st.ok()) {
       return st.WithContext(fmt::format("rollup cell {}", i));
     }
-    if (stats.latency_ms.relative_accuracy() != accuracy) {
-      return Status::DataLoss(fmt::format("rollup cell {}: sketch accuracy {} (expected {})", i,
-                                          stats.latency_ms.relative_accuracy(), accuracy));
+    for (const DDSketch* sketch : {&stats.latency_ms, &stats.ttft_ms}) {
+      if (sketch->relative_accuracy() != accuracy) {
+        return Status::DataLoss(fmt::format("rollup cell {}: sketch accuracy {} (expected {})", i,
+                                            sketch->relative_accuracy(), accuracy));
+      }
     }
     if (!decoded.try_emplace(Cell{prev, keys[key]}, std::move(stats)).second) {
       return Status::DataLoss(fmt::format("rollup cell {}: duplicate", i));

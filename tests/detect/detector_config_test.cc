@@ -61,6 +61,30 @@ TEST(DetectorConfigTest, TheExampleFileLoadsAndBuildsAnEngine) {
   EXPECT_TRUE(DetectionEngine::Create(c->specs, c->tracker).ok());
 }
 
+TEST(DetectorConfigTest, TtftP95CanBeTunedInTheDefaultsAndAddedToOtherBases) {
+  Result<DetectorConfig> tuned =
+      ParseDetectorConfig("metrics:\n  ttft_p95_ms:\n    min_abs_deviation: 20\n", "d.yaml");
+  ASSERT_TRUE(tuned.ok()) << tuned.status().message();
+  const MetricSpec* p95 = Find(*tuned, "ttft_p95_ms");
+  ASSERT_NE(p95, nullptr);
+  EXPECT_EQ(p95->ensemble.min_abs_deviation, 20);
+  EXPECT_EQ(p95->ensemble.min_rel_deviation, 0.3);  // the default kept
+  EXPECT_EQ(p95->extract, FindMetricExtractor("ttft_p95_ms")->extract);
+
+  Result<DetectorConfig> added = ParseDetectorConfig(
+      "base: none\nmetrics:\n  ttft_p95_ms: {detectors: [\"robust_z direction=above\"]}\n",
+      "d.yaml");
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  ASSERT_EQ(added->specs.size(), 1u);
+  EXPECT_EQ(added->specs[0].kind, AnomalyKind::kLatencySpike);
+  EXPECT_TRUE(DetectionEngine::Create(added->specs, added->tracker).ok());
+
+  Result<DetectorConfig> example =
+      LoadDetectorConfig(std::string(INFERSCOPE_SOURCE_DIR) + "/examples/detectors.yaml");
+  ASSERT_TRUE(example.ok()) << example.status().message();
+  ASSERT_NE(Find(*example, "ttft_p95_ms"), nullptr);
+}
+
 TEST(DetectorConfigTest, AnEmptyFileIsTheDefaults) {
   Result<DetectorConfig> c = ParseDetectorConfig("", "d.yaml");
   ASSERT_TRUE(c.ok());

@@ -62,5 +62,53 @@ TEST(BucketStatsTest, AbsentFieldsAddNothingWhateverTheirSlotHolds) {
   EXPECT_EQ(s.Sum(EventField::kLatencyMs), 5.0);
 }
 
+TEST(BucketStatsTest, TheTtftSketchHoldsOnlyEventsCarryingTtft) {
+  BucketStats s;
+  for (int i = 1; i <= 100; ++i) {
+    Event e = LatencyEvent(1000 + i);
+    if (i % 4 != 0) e.Set(EventField::kTtftMs, i);  // 75 streaming requests
+    s.Add(e);
+  }
+  EXPECT_EQ(s.latency_ms.count(), 100u);
+  EXPECT_EQ(s.ttft_ms.count(), 75u);
+  EXPECT_EQ(s.ttft_ms.count(), s.Present(EventField::kTtftMs));
+  EXPECT_DOUBLE_EQ(s.ttft_ms.sum(), s.Sum(EventField::kTtftMs));
+  EXPECT_EQ(s.ttft_ms.min(), 1);
+  EXPECT_EQ(s.ttft_ms.max(), 99);
+  // Exact lower 0.95-quantile of the 75 values {i : i % 4 != 0}: rank floor(0.95 * 74) = 70,
+  // the 71st smallest, i.e. 94 (every fourth integer is missing: 71 + 71/3 = 94).
+  EXPECT_NEAR(s.ttft_ms.Quantile(0.95), 94, 94 * s.ttft_ms.relative_accuracy());
+
+  BucketStats none;
+  none.Add(LatencyEvent(5));
+  EXPECT_EQ(none.ttft_ms.count(), 0u);
+  EXPECT_TRUE(std::isnan(none.ttft_ms.Quantile(0.95)));
+}
+
+TEST(BucketStatsTest, MergeCombinesTtftSketchesAndMergeCountersLeavesThemOut) {
+  BucketStats a, b;
+  for (int i = 0; i < 50; ++i) {
+    Event e = LatencyEvent(100);
+    e.Set(EventField::kTtftMs, 10);
+    a.Add(e);
+    e.Set(EventField::kTtftMs, 1000);
+    b.Add(e);
+  }
+  b.Add(LatencyEvent(100));  // no TTFT
+  BucketStats all;
+  all.Merge(a);
+  all.Merge(b);
+  EXPECT_EQ(all.ttft_ms.count(), 100u);
+  EXPECT_EQ(all.ttft_ms.min(), 10);
+  EXPECT_EQ(all.ttft_ms.max(), 1000);
+  EXPECT_NEAR(all.ttft_ms.Quantile(0.95), 1000, 1000 * all.ttft_ms.relative_accuracy());
+  EXPECT_NEAR(all.ttft_ms.Quantile(0.25), 10, 10 * all.ttft_ms.relative_accuracy());
+
+  BucketStats counters;
+  counters.MergeCounters(a);
+  EXPECT_EQ(counters.Present(EventField::kTtftMs), 50u);
+  EXPECT_EQ(counters.ttft_ms.count(), 0u);
+}
+
 }  // namespace
 }  // namespace inferscope

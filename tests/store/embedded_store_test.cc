@@ -54,6 +54,7 @@ std::vector<StoredEvent> Corpus(int n, uint32_t seed = 7,
     e.cache_tier = rng() % 3 ? "gpu" : "cpu";
     e.trace_id = "trace-" + std::to_string(i % 50);
     if (rng() % 20 == 0) e.present &= ~1u;  // no latency
+    if (i % 3 != 0) e.Set(EventField::kTtftMs, 0.1 * e.Get(EventField::kLatencyMs) + i % 7);
     out.push_back(std::move(e));
   }
   return out;
@@ -260,7 +261,9 @@ void ExpectRollupsMatch(EmbeddedStore& store, const std::vector<StoredEvent>& ev
                 1e-9 * want.Sum(EventField::kLatencyMs));
     for (double q95 : {0.5, 0.95, 0.99}) {
       EXPECT_EQ(row.stats.latency_ms.Quantile(q95), want.latency_ms.Quantile(q95));
+      EXPECT_EQ(row.stats.ttft_ms.Quantile(q95), want.ttft_ms.Quantile(q95));
     }
+    EXPECT_EQ(row.stats.ttft_ms.count(), want.ttft_ms.count());
   }
 }
 
