@@ -8,7 +8,7 @@
 namespace inferscope {
 namespace {
 constexpr uint32_t kTag = StateTag("lik1");
-constexpr uint8_t kVersion = 2;  // 2: + level_short_
+constexpr uint8_t kVersion = 3;  // 2: + level_short_; 3: + recurrence state (v2 still loads)
 
 double AlphaFromHalfLife(double h) { return 1.0 - std::exp2(-1.0 / h); }
 
@@ -43,6 +43,16 @@ Status LikelihoodOptions::Validate() const {
   }
   if (seasonal_jitter > LikelihoodDetector::kMaxSeason) {
     return Status::InvalidArgument("likelihood: seasonal_jitter must be <= 288");
+  }
+  if (!(recur_day_tolerance >= 0 && recur_day_tolerance < 0.5)) {
+    return Status::InvalidArgument("likelihood: recur_day_tolerance in [0, 0.5)");
+  }
+  if (!(recur_damp >= 0 && recur_damp <= 1)) {
+    return Status::InvalidArgument("likelihood: recur_damp in [0, 1]");
+  }
+  if (!(recur_growth >= 1)) return Status::InvalidArgument("likelihood: recur_growth must be >= 1");
+  if (recur_train >= LikelihoodDetector::kOnsets) {
+    return Status::InvalidArgument("likelihood: recur_train must be < 16");
   }
   if (!(score_scale > 0)) return Status::InvalidArgument("likelihood: score_scale must be > 0");
   if (min_points < 2) return Status::InvalidArgument("likelihood: min_points must be >= 2");
@@ -142,6 +152,32 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
     // Suppression: only a new peak of the statistic (against a decaying recent maximum)
     // scores fully.
     double eff = s > peak_ ? s : s * options_.damp;
+    // Recurrence: an episode that starts where earlier ones did (same time of day, or the
+    // next beat of an exactly periodic train) is expected; damp it while it lasts.
+    const bool above = eff >= options_.fire_level;
+    if (above && !above_) {
+      recur_ref_ = RecurringPeak(seen_, s);
+      // Onsets of the first day are start-up transients of young baselines, not events to
+      // compare later ones with.
+      recorded_ = seen_ >= period_;
+      if (recorded_) {
+        onset_peaks_[onset_pos_] = s;
+        onsets_[onset_pos_] = seen_;
+        onset_pos_ = (onset_pos_ + 1) % kOnsets;
+        onset_count_ = std::min(onset_count_ + 1, kOnsets);
+      }
+    }
+    if (above && recorded_) {
+      // The episode's peak, for later episodes to compare with.
+      double& own = onset_peaks_[(onset_pos_ + kOnsets - 1) % kOnsets];
+      own = std::max(own, s);
+    }
+    if (above) {
+      // Grown well past the episodes it repeats: news again.
+      if (s > options_.recur_growth * recur_ref_) recur_ref_ = 0;
+      if (recur_ref_ > 0) eff *= options_.recur_damp;
+    }
+    above_ = above;
     // Hold-off: after a strong detection, later points of the same episode cost false
     // positives and earn nothing, so they are damped for holdoff_points.
     if (since_fire_ < options_.holdoff_points) eff *= options_.holdoff_damp;
@@ -176,6 +212,44 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   return out;
 }
 
+double LikelihoodDetector::RecurringPeak(uint64_t t, double stat) const {
+  // Only earlier episodes whose peak was at least 1/recur_growth of this onset count.
+  const double floor = stat / options_.recur_growth;
+  // The largest qualifying peak among onsets within `tolerance` of `at` (0: none).
+  auto peak_near = [&](double at, double tolerance) {
+    double best = 0;
+    for (uint32_t j = 0; j < onset_count_; ++j) {
+      if (std::fabs(static_cast<double>(onsets_[j]) - at) <= tolerance &&
+          onset_peaks_[j] >= floor) {
+        best = std::max(best, onset_peaks_[j]);
+      }
+    }
+    return best;
+  };
+  double ref = 0;
+  if (period_ > 0) {
+    const double tolerance = std::max(0.5, options_.recur_day_tolerance * period_);
+    for (uint32_t k = 1; k <= options_.recur_days; ++k) {
+      ref = std::max(
+          ref, peak_near(static_cast<double>(t) - static_cast<double>(k) * period_, tolerance));
+    }
+  }
+  if (options_.recur_train == 0) return ref;
+  for (uint32_t i = 0; i < onset_count_; ++i) {
+    if (onsets_[i] >= t || t - onsets_[i] < kMinTrainInterval || onset_peaks_[i] < floor) {
+      continue;
+    }
+    const uint64_t d = t - onsets_[i];
+    uint32_t m = 2;
+    while (m <= options_.recur_train && m * d <= t &&
+           peak_near(static_cast<double>(t - m * d), 0.0) > 0) {
+      ++m;
+    }
+    if (m > options_.recur_train) ref = std::max(ref, onset_peaks_[i]);
+  }
+  return ref;
+}
+
 void LikelihoodDetector::Save(StateWriter& out) const {
   WriteStateHeader(out, kTag, kVersion);
   out.U32(options_.short_window);
@@ -204,10 +278,29 @@ void LikelihoodDetector::Save(StateWriter& out) const {
   out.F64(season_smooth_.mean);
   out.F64(season_smooth_.var);
   for (uint32_t i = 0; i < period_; ++i) out.F64(season_ring_[i]);
+  // Version 3: the recurrence memory.
+  out.U32(onset_count_);
+  out.U32(onset_pos_);
+  for (uint32_t i = 0; i < onset_count_; ++i) {
+    out.U64(onsets_[i]);
+    out.F64(onset_peaks_[i]);
+  }
+  out.U8(static_cast<uint8_t>((above_ ? 1 : 0) | (recorded_ ? 2 : 0)));
+  out.F64(recur_ref_);
 }
 
 Status LikelihoodDetector::Load(StateReader& in) {
-  Status st = ReadStateHeader(in, kTag, kVersion);
+  // Header by hand: version 2 (no recurrence memory) still loads, with an empty memory.
+  uint32_t tag = 0;
+  uint8_t version = 0;
+  Status st = in.U32(&tag);
+  if (st.ok()) st = in.U8(&version);
+  if (st.ok() && tag != kTag) {
+    st = Status::InvalidArgument("detector state is for another detector");
+  }
+  if (st.ok() && version != 2 && version != kVersion) {
+    st = Status::InvalidArgument("detector state has an unknown format version");
+  }
   uint32_t window = 0;
   if (st.ok()) st = in.U32(&window);
   if (st.ok() && window != options_.short_window) {
@@ -245,6 +338,27 @@ Status LikelihoodDetector::Load(StateReader& in) {
   if (st.ok()) st = in.F64(&season_smooth_.mean);
   if (st.ok()) st = in.F64(&season_smooth_.var);
   for (uint32_t i = 0; st.ok() && i < period_; ++i) st = in.F64(&season_ring_[i]);
+  onset_count_ = onset_pos_ = 0;
+  above_ = recorded_ = false;
+  recur_ref_ = 0;
+  if (st.ok() && version >= 3) {
+    st = in.U32(&onset_count_);
+    if (st.ok()) st = in.U32(&onset_pos_);
+    if (st.ok() && (onset_count_ > kOnsets || onset_pos_ >= kOnsets ||
+                    (onset_count_ < kOnsets && onset_pos_ != onset_count_))) {
+      st = Status::DataLoss("likelihood: corrupt recurrence state");
+    }
+    for (uint32_t i = 0; st.ok() && i < onset_count_; ++i) {
+      st = in.U64(&onsets_[i]);
+      if (st.ok()) st = in.F64(&onset_peaks_[i]);
+    }
+    uint8_t flags = 0;
+    if (st.ok()) st = in.U8(&flags);
+    if (st.ok() && flags > 3) st = Status::DataLoss("likelihood: corrupt recurrence flags");
+    above_ = (flags & 1) != 0;
+    recorded_ = (flags & 2) != 0;
+    if (st.ok()) st = in.F64(&recur_ref_);
+  }
   if (!st.ok()) Clear();
   return st;
 }
@@ -264,6 +378,11 @@ void LikelihoodDetector::Clear() {
   season_ = season_smooth_ = Moments{};
   season_short_ = 0;
   season_ring_.fill(0);
+  onsets_.fill(0);
+  onset_peaks_.fill(0);
+  onset_count_ = onset_pos_ = 0;
+  above_ = recorded_ = false;
+  recur_ref_ = 0;
 }
 
 std::unique_ptr<SeriesDetector> LikelihoodDetector::CloneEmpty() const {

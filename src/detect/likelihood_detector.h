@@ -49,6 +49,24 @@ struct LikelihoodOptions {
   double fire_level = 3.0;
   uint32_t holdoff_points = 100;
   double holdoff_damp = 0.25;
+  // Recurrence: an episode (a run of points whose suppressed statistic is >= fire_level)
+  // whose onset repeats the pattern of earlier onsets is expected behaviour (a daily job, a
+  // scheduled spike), not news. Only earlier episodes whose peak statistic was at least
+  // 1/recur_growth of this onset's count. The episode's statistics are multiplied by
+  // recur_damp while it lasts, unless it grows past recur_growth times the largest peak of
+  // the episodes it repeats (then it is news again).
+  //  * daily: such an onset lies within +- max(0.5, recur_day_tolerance * P) points of
+  //    t - k P for some k in 1..recur_days (P = points per day, as for the seasonal residual;
+  //    off while P is unknown, and when recur_days = 0);
+  //  * train: such onsets at exactly t - d, t - 2d, ..., t - recur_train d for some interval
+  //    d >= kMinTrainInterval points (0: off).
+  // Only the last kOnsets onsets are remembered, and none from the first day (start-up
+  // transients of young baselines).
+  uint32_t recur_days = 7;
+  double recur_day_tolerance = 0.02;
+  uint32_t recur_train = 4;
+  double recur_damp = 0.1;
+  double recur_growth = 2.0;
   // Level shift: |EWMA of the value (half-life level_half_life points) - value baseline| /
   // value scale, times level_weight, joins the max of step 3. Catches drifts and ramps whose
   // single points are unremarkable under the difference model (0 weight: off).
@@ -75,15 +93,19 @@ struct LikelihoodOptions {
 //     seasonal residual against its own distribution (rank sustained changes);
 //  3. statistic s = max of the above and of a level-shift z (short EWMA of the value
 //     against the value baseline: ramps and drifts); suppression (only new peaks of s over a
-//     decaying recent maximum score fully) and a hold-off after a strong statistic, because in NAB
-//     only the earliest detection of a window counts and every later one costs;
+//     decaying recent maximum score fully), damping of episodes that recur (same time of day
+//     as an earlier episode, or an exactly periodic train) and a hold-off after a strong
+//     statistic, because in NAB only the earliest detection of a window counts and every
+//     later one costs;
 //  4. score = s / (s + score_scale) in [0, 1), never saturating.
-// Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range), fixed state
-// (~2.9 KiB, dominated by the 288-value daily ring).
+// Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range; O(kOnsets^2) only
+// at an episode's onset), fixed state (~3.2 KiB, dominated by the 288-value daily ring).
 class LikelihoodDetector final : public SeriesDetector {
  public:
   static constexpr uint32_t kMaxShort = 32;
   static constexpr uint32_t kMaxSeason = 288;
+  static constexpr uint32_t kOnsets = 16;
+  static constexpr uint32_t kMinTrainInterval = 10;
 
   explicit LikelihoodDetector(const LikelihoodOptions& options);
 
@@ -101,6 +123,9 @@ class LikelihoodDetector final : public SeriesDetector {
     void Add(double x, double alpha, double clip);
   };
   void Clear();
+  // If an onset at point index t with statistic `stat` repeats remembered episodes (see
+  // LikelihoodOptions), the largest peak statistic among them; else 0.
+  double RecurringPeak(uint64_t t, double stat) const;
 
   LikelihoodOptions options_;
   double a_value_, a_diff_, a_lik_, a_season_, a_season_short_, suppress_decay_, a_level_;
@@ -121,6 +146,13 @@ class LikelihoodDetector final : public SeriesDetector {
   double season_short_ = 0;
   Moments season_smooth_;
   std::array<double, kMaxSeason> season_ring_{};
+  // Recurrence: point indices (seen_) of the last onsets, a ring.
+  std::array<uint64_t, kOnsets> onsets_{};
+  std::array<double, kOnsets> onset_peaks_{};  // peak statistic of each onset's episode
+  uint32_t onset_count_ = 0, onset_pos_ = 0;
+  bool above_ = false;     // the previous scored point's suppressed statistic >= fire_level
+  bool recorded_ = false;  // the current episode is in the onset memory
+  double recur_ref_ = 0;   // > 0: the current episode repeats earlier ones peaking at this
 };
 
 }  // namespace inferscope

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/clock.h"
@@ -121,6 +122,197 @@ TEST(LikelihoodDetectorTest, SlowRampIsCaughtByTheLevelComponent) {
   EXPECT_LT(MaxIn(without, 3150, 3400), noise + 0.02);
 }
 
+// Gaussian noise (mean 100, sd 2) at `step` per point, plus `events(i)` added to point i.
+// Returns the scores.
+template <typename Events>
+std::vector<double> ScoresWithEvents(const LikelihoodOptions& options, int total, int64_t step,
+                                     Events events) {
+  LikelihoodDetector d(options);
+  std::mt19937_64 gen(5);
+  std::normal_distribution<double> noise(100, 2);
+  std::vector<double> scores;
+  for (int i = 0; i < total; ++i) {
+    scores.push_back(d.Update(i * step, noise(gen) + events(i)).score);
+  }
+  return scores;
+}
+
+TEST(LikelihoodDetectorTest, HoldOffSuppressesASecondSpikeWithinItAndNotAfter) {
+  // 1-minute steps (no daily model, so no daily recurrence); three equal spikes, the second
+  // 50 points after the first (inside the 100-point hold-off), the third 150 points after it.
+  // Three spikes are no periodic train (that needs recur_train = 4 equal intervals).
+  LikelihoodOptions o;
+  ASSERT_EQ(o.holdoff_points, 100u);
+  auto spikes = [](int i) { return i == 2000 || i == 2050 || i == 2150 ? 40.0 : 0.0; };
+  const std::vector<double> scores = ScoresWithEvents(o, 2300, kNanosPerMinute, spikes);
+  EXPECT_GE(scores[2000], kNabThreshold);
+  EXPECT_LT(scores[2050], kNabThreshold) << "a second firing inside the hold-off costs in NAB";
+  EXPECT_LT(MaxIn(scores, 2001, 2150), kNabThreshold);
+  EXPECT_GE(scores[2150], kNabThreshold) << "after the hold-off a new event fires again";
+  // Without the hold-off the second spike fires too: the hold-off is what suppresses it.
+  o.holdoff_damp = 1;
+  const std::vector<double> no_holdoff = ScoresWithEvents(o, 2300, kNanosPerMinute, spikes);
+  EXPECT_GE(no_holdoff[2050], kNabThreshold);
+}
+
+// A burst (+30 for 3 points) at the same time of day on several days, 5-minute steps (a day
+// is 288 points). Day d's burst starts at 100 + shift(d) points into the day.
+template <typename Shift>
+std::vector<double> DailyBurstScores(const LikelihoodOptions& options, Shift shift) {
+  return ScoresWithEvents(options, 288 * 7, 5 * kNanosPerMinute, [&](int i) {
+    const int day = i / 288;
+    const int start = 100 + shift(day);
+    const int k = i % 288 - start;
+    return day >= 3 && k >= 0 && k < 3 ? 30.0 : 0.0;
+  });
+}
+
+TEST(LikelihoodDetectorTest, AnEpisodeAtTheSameTimeOfDayAsAnEarlierOneIsDamped) {
+  // The burst drifts 3 points (15 minutes) later every day, so yesterday's range in the
+  // seasonal residual (x[t-P .. t-P+6]) misses it and only the recurrence memory recognises
+  // it: an episode's onset is within the tolerance (2% of a day = 5.76 points) of the
+  // previous day's even when it comes a point or two into the burst.
+  auto drift = [](int day) { return 3 * (day - 3); };
+  const std::vector<double> scores = DailyBurstScores(LikelihoodOptions{}, drift);
+  LikelihoodOptions off;
+  off.recur_days = 0;
+  const std::vector<double> without = DailyBurstScores(off, drift);
+  const int first = 3 * 288 + 100;
+  EXPECT_GE(scores[first], kNabThreshold) << "the first burst is news";
+  for (int day = 4; day < 7; ++day) {
+    const int start = day * 288 + 100 + drift(day);
+    EXPECT_LT(MaxIn(scores, start, start + 10), kNabThreshold) << "day " << day;
+    EXPECT_GE(MaxIn(without, start, start + 10), kNabThreshold) << "day " << day;
+  }
+}
+
+TEST(LikelihoodDetectorTest, AnEpisodeAtANewTimeOfDayIsNotDamped) {
+  // The burst moves by 30 points (2.5 hours) every day: no earlier onset within the
+  // tolerance, so every burst fires.
+  const std::vector<double> scores =
+      DailyBurstScores(LikelihoodOptions{}, [](int day) { return 30 * (day - 3); });
+  for (int day = 3; day < 7; ++day) {
+    const int start = day * 288 + 100 + 30 * (day - 3);
+    EXPECT_GE(MaxIn(scores, start, start + 10), kNabThreshold) << "day " << day;
+  }
+}
+
+TEST(LikelihoodDetectorTest, ARecurringEpisodeThatGrowsPastTwiceTheUsualPeakFiresAgain) {
+  // Day 3: +30 for 3 points at 100 points into the day. Day 4: the same 3 points later
+  // (damped as a recurrence), then +300 for 3 points: far past twice day 3's peak.
+  auto run = [](const LikelihoodOptions& options, double* usual, double* grown) {
+    LikelihoodDetector d(options);
+    std::mt19937_64 gen(5);
+    std::normal_distribution<double> noise(100, 2);
+    *usual = *grown = 0;
+    for (int i = 0; i < 288 * 5; ++i) {
+      const int day = i / 288, k = i % 288 - 100 - (day == 4 ? 3 : 0);
+      double x = noise(gen);
+      if (day >= 3 && k >= 0 && k < 3) x += 30;
+      if (day == 4 && k >= 3 && k < 6) x += 300;
+      const double score = d.Update(i * 5 * kNanosPerMinute, x).score;
+      if (day == 4 && k >= 0 && k < 3) *usual = std::max(*usual, score);
+      if (day == 4 && k >= 3 && k < 6) *grown = std::max(*grown, score);
+    }
+  };
+  double usual = 0, grown = 0;
+  run(LikelihoodOptions{}, &usual, &grown);
+  EXPECT_LT(usual, kNabThreshold);
+  EXPECT_GE(grown, kNabThreshold);
+  LikelihoodOptions off;
+  off.recur_days = 0;
+  run(off, &usual, &grown);
+  EXPECT_GE(usual, kNabThreshold) << "without the recurrence memory day 4's start fires";
+}
+
+TEST(LikelihoodDetectorTest, AnExactlyPeriodicSpikeTrainIsDampedButAnOffBeatSpikeFires) {
+  // A spike every 150 points (1-minute steps: no daily model). Once four equal intervals
+  // precede a spike it is a train; a spike between two beats is still news.
+  auto train = [](int i) {
+    if (i == 2000 + 6 * 150 + 75) return 40.0;  // off-beat
+    return i >= 2000 && (i - 2000) % 150 == 0 ? 40.0 : 0.0;
+  };
+  const int total = 2000 + 10 * 150;
+  const std::vector<double> scores =
+      ScoresWithEvents(LikelihoodOptions{}, total, kNanosPerMinute, train);
+  LikelihoodOptions off;
+  off.recur_train = 0;
+  const std::vector<double> without = ScoresWithEvents(off, total, kNanosPerMinute, train);
+  for (int beat = 0; beat < 4; ++beat) {
+    EXPECT_GE(scores[2000 + beat * 150], kNabThreshold) << "beat " << beat;
+  }
+  for (int beat = 4; beat < 10; ++beat) {
+    EXPECT_LT(scores[2000 + beat * 150], kNabThreshold) << "beat " << beat;
+    EXPECT_GE(without[2000 + beat * 150], kNabThreshold) << "beat " << beat;
+  }
+  EXPECT_GE(scores[2000 + 6 * 150 + 75], kNabThreshold) << "off-beat";
+}
+
+TEST(LikelihoodDetectorTest, CheckpointWithRecurrenceMemoryResumesIdentically) {
+  // Daily bursts: by the middle of the series the onset memory holds several onsets.
+  std::vector<double> v, quiet;
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> noise(100, 2);
+  for (int i = 0; i < 288 * 8; ++i) {
+    const int k = i % 288 - 100 - 5 * (i / 288);
+    quiet.push_back(noise(gen));
+    v.push_back(quiet.back() + (k >= 0 && k < 3 ? 30.0 : 0.0));
+  }
+  LikelihoodDetector d(LikelihoodOptions{});
+  ExpectCheckpointContract(d, v, 5 * kNanosPerMinute);
+  // Each remembered onset adds 16 bytes (u64 point index + f64 peak) to the state.
+  auto state_after_half = [](const std::vector<double>& series) {
+    LikelihoodDetector h(LikelihoodOptions{});
+    for (size_t i = 0; i < series.size() / 2; ++i) {
+      (void)h.Update(static_cast<int64_t>(i) * 5 * kNanosPerMinute, series[i]);
+    }
+    std::string state;
+    StateWriter w(&state);
+    h.Save(w);
+    return state.size();
+  };
+  EXPECT_GE(state_after_half(v), state_after_half(quiet) + 2 * 16);
+}
+
+TEST(LikelihoodDetectorTest, VersionTwoStateStillLoadsWithAnEmptyRecurrenceMemory) {
+  // A version-3 state of a detector that has seen no onset ends with the empty recurrence
+  // memory (u32 count 0, u32 position 0, u8 flags, f64 reference peak); without those 17
+  // bytes and with version byte 2 it is exactly what version 2 wrote.
+  std::vector<double> v;
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> noise(100, 2);
+  for (int i = 0; i < 400; ++i) v.push_back(noise(gen));
+  LikelihoodDetector whole(LikelihoodOptions{});
+  LikelihoodDetector first(LikelihoodOptions{});
+  std::vector<DetectorOutput> expected;
+  for (int i = 0; i < 400; ++i) expected.push_back(whole.Update(i * kNanosPerMinute, v[i]));
+  for (int i = 0; i < 200; ++i) (void)first.Update(i * kNanosPerMinute, v[i]);
+  std::string state;
+  StateWriter w(&state);
+  first.Save(w);
+  ASSERT_GT(state.size(), 17u + 5u);
+  ASSERT_EQ(state[4], 3) << "version byte";
+  const std::string tail = state.substr(state.size() - 17);
+  ASSERT_EQ(tail.substr(0, 8), std::string(8, '\0')) << "no onset so far";
+  std::string v2 = state.substr(0, state.size() - 17);
+  v2[4] = 2;
+  LikelihoodDetector resumed(LikelihoodOptions{});
+  StateReader r(v2.data(), v2.size());
+  ASSERT_TRUE(resumed.Load(r).ok());
+  EXPECT_EQ(r.remaining(), 0u);
+  for (int i = 200; i < 400; ++i) {
+    ExpectSameOutput(resumed.Update(i * kNanosPerMinute, v[i]), expected[i], i);
+  }
+  // Unknown versions are rejected.
+  for (char version : {'\1', '\4'}) {
+    std::string bad = state;
+    bad[4] = version;
+    LikelihoodDetector other(LikelihoodOptions{});
+    StateReader br(bad.data(), bad.size());
+    EXPECT_FALSE(other.Load(br).ok()) << int(version);
+  }
+}
+
 TEST(LikelihoodDetectorTest, FlatSeriesStaysQuiet) {
   LikelihoodDetector d(LikelihoodOptions{});
   for (int i = 0; i < 3000; ++i) {
@@ -155,6 +347,18 @@ TEST(LikelihoodDetectorTest, ValidateRejectsBadOptions) {
   EXPECT_FALSE(o.Validate().ok());
   o = LikelihoodOptions{};
   o.level_weight = -1;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.recur_damp = 1.5;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.recur_day_tolerance = 0.5;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.recur_growth = 0.5;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.recur_train = LikelihoodDetector::kOnsets;
   EXPECT_FALSE(o.Validate().ok());
 }
 

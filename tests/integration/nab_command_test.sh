@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `inferscope nab` on the NAB subset in ../shared/data/nab: one result file per series with
 # exactly one row per input row in input order, scores in [0, 1], and the normalised scores
-# written to scores.json. Guards the measured quality (docs/nab.md: 70.3 standard) against
-# regressions with a floor of 65. Skipped (exit 0 with a message) when the corpus is absent.
+# written to scores.json. Guards the measured quality (docs/nab.md: 73.6 standard, 65.3
+# reward-low-FP) against regressions with floors of 72 and 63. Skipped (exit 0 with a
+# message) when the corpus is absent.
 set -euo pipefail
 bin="$1"
 data="../shared/data/nab"
@@ -29,6 +30,7 @@ for cat in sorted(os.listdir(data)):
         files += 1
 assert files == 35, files
 scores = {p["profile"]: p["normalized"] for p in json.load(open(os.path.join(out, "scores.json")))["profiles"]}
-assert scores["standard"] >= 65, scores
+assert scores["standard"] >= 72, scores
+assert scores["reward_low_FP_rate"] >= 63, scores
 print(f"ok: {files} files; scores {scores}")
 PY
