@@ -343,12 +343,12 @@ void BM_RollupQuery(benchmark::State& state) {
   // What an API handler asks for: p50 and p99 per row, computed by the store (sketches are
   // not copied out); with INFERSCOPE_BENCH_KEEP_SKETCHES=1 the rows carry their merged sketches
   // instead and the quantiles are read from them (the API's path before
-  // RollupQuery::latency_quantiles).
+  // RollupQuery::quantiles).
   if (KeepSketches()) {
     q.keep_sketches = true;
   } else {
     q.keep_sketches = false;
-    q.latency_quantiles = {0.5, 0.99};
+    q.quantiles = {0.5, 0.99};
   }
   std::vector<double> us;
   size_t rows = 0;
@@ -360,7 +360,7 @@ void BM_RollupQuery(benchmark::State& state) {
       for (const auto& row : *r) {
         sink += q.keep_sketches
                     ? row.stats.latency_ms.Quantile(0.5) + row.stats.latency_ms.Quantile(0.99)
-                    : row.latency_quantiles[0] + row.latency_quantiles[1];
+                    : row.quantiles[0] + row.quantiles[1];
       }
       rows = r->size();
     }

@@ -114,10 +114,10 @@ struct MetricDef {
   std::string_view name;
   bool count_like;  // 0 (not null) for an empty bucket
   double (*value)(const BucketStats&);
-  // For latency percentiles: the quantile, computed by the store (RollupQuery::
-  // latency_quantiles) so that no sketch is copied per row; NaN for the others, which read
-  // counters and sums only.
-  double latency_quantile = std::nan("");
+  // For percentiles: the quantile of `sketch`, computed by the store (RollupQuery::quantiles)
+  // so that no sketch is copied per row; NaN for the others, which read counters and sums.
+  double quantile = std::nan("");
+  RollupSketch sketch = RollupSketch::kLatency;
 };
 
 double Rate(uint64_t part, uint64_t whole) {
@@ -125,6 +125,9 @@ double Rate(uint64_t part, uint64_t whole) {
 }
 double LatencyQuantile(const BucketStats& b, double q) {
   return b.latency_ms.count() == 0 ? std::nan("") : b.latency_ms.Quantile(q);
+}
+double TtftQuantile(const BucketStats& b, double q) {
+  return b.ttft_ms.count() == 0 ? std::nan("") : b.ttft_ms.Quantile(q);
 }
 double SumIfPresent(const BucketStats& b, EventField f) {
   return b.Present(f) == 0 ? 0.0 : b.Sum(f);
@@ -141,6 +144,14 @@ const MetricDef kMetrics[] = {
     {"latency_p95_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.95); }, 0.95},
     {"latency_p99_ms", false, [](const BucketStats& b) { return LatencyQuantile(b, 0.99); }, 0.99},
     {"ttft_mean_ms", false, [](const BucketStats& b) { return b.Mean(EventField::kTtftMs); }},
+    {"ttft_p50_ms", false, [](const BucketStats& b) { return TtftQuantile(b, 0.5); }, 0.5,
+     RollupSketch::kTtft},
+    {"ttft_p90_ms", false, [](const BucketStats& b) { return TtftQuantile(b, 0.9); }, 0.9,
+     RollupSketch::kTtft},
+    {"ttft_p95_ms", false, [](const BucketStats& b) { return TtftQuantile(b, 0.95); }, 0.95,
+     RollupSketch::kTtft},
+    {"ttft_p99_ms", false, [](const BucketStats& b) { return TtftQuantile(b, 0.99); }, 0.99,
+     RollupSketch::kTtft},
     {"gpu_util", false, [](const BucketStats& b) { return b.Mean(EventField::kGpuUtil); }},
     {"queue_depth", false, [](const BucketStats& b) { return b.Mean(EventField::kQueueDepth); }},
     {"batch_size", false, [](const BucketStats& b) { return b.Mean(EventField::kBatchSize); }},
@@ -211,6 +222,16 @@ void WriteAggregates(JsonWriter& w, const BucketStats& b) {
   w.EndObject();
   w.Key("ttft_mean_ms");
   NumberOrNull(w, b.Mean(EventField::kTtftMs));
+  w.Key("ttft_ms").BeginObject();
+  w.Key("mean");
+  NumberOrNull(w, b.Mean(EventField::kTtftMs));
+  for (auto [label, q] : {std::pair{"p50", 0.5}, {"p90", 0.9}, {"p95", 0.95}, {"p99", 0.99}}) {
+    w.Key(label);
+    NumberOrNull(w, TtftQuantile(b, q));
+  }
+  w.Key("max");
+  NumberOrNull(w, b.ttft_ms.count() == 0 ? std::nan("") : b.ttft_ms.max());
+  w.EndObject();
   w.Key("input_tokens").Number(SumIfPresent(b, EventField::kInputTokens));
   w.Key("output_tokens").Number(SumIfPresent(b, EventField::kOutputTokens));
   w.Key("cost_usd").Number(SumIfPresent(b, EventField::kCostUsd));
@@ -329,10 +350,12 @@ void QueryApi::Percentiles(const ApiRequest& req, ApiResponse& res) const {
   auto range = ParseRange(req, *clock_);
   if (!range.ok()) return res.Error(range.status());
   const std::string* metric = req.Query("metric");
-  if (metric != nullptr && *metric != "latency_ms") {
+  if (metric != nullptr && *metric != "latency_ms" && *metric != "ttft_ms") {
     return res.Error(Status::InvalidArgument(
-        "metric: percentiles are kept for latency_ms only, got '" + *metric + "'"));
+        "metric: percentiles are kept for latency_ms and ttft_ms, got '" + *metric + "'"));
   }
+  const bool ttft = metric != nullptr && *metric == "ttft_ms";
+  const RollupSketch sketch = ttft ? RollupSketch::kTtft : RollupSketch::kLatency;
   auto quantiles = ParseQuantiles(req.Query("q"));
   if (!quantiles.ok()) return res.Error(quantiles.status());
   auto grouping = ParseGroupBy(req, /*default_model=*/true);
@@ -342,18 +365,19 @@ void QueryApi::Percentiles(const ApiRequest& req, ApiResponse& res) const {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
-  w.Key("metric").String("latency_ms");
+  w.Key("metric").String(ttft ? "ttft_ms" : "latency_ms");
   WriteRange(w, *range);
-  w.Key("relative_accuracy").Number(BucketStats().latency_ms.relative_accuracy());
+  w.Key("relative_accuracy").Number(SketchOf(BucketStats(), sketch).relative_accuracy());
   w.Key("groups").BeginArray();
   for (const RollupRow& row : *rows) {
     w.BeginObject();
     WriteLabels(w, row.key, *grouping);
-    w.Key("count").Uint(row.stats.latency_ms.count());
+    const DDSketch& values = SketchOf(row.stats, sketch);
+    w.Key("count").Uint(values.count());
     w.Key("values").BeginObject();
     for (double q : *quantiles) {
       w.Key(QuantileLabel(q));
-      NumberOrNull(w, LatencyQuantile(row.stats, q));
+      NumberOrNull(w, values.count() == 0 ? std::nan("") : values.Quantile(q));
     }
     w.EndObject();
     w.EndObject();
@@ -400,9 +424,12 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
                                              std::to_string(kMaxTrendPoints)));
   }
   RollupQuery query = MakeRollupQuery(req, *range, *grouping, step);
-  const bool quantile = !std::isnan(metric->latency_quantile);
+  const bool quantile = !std::isnan(metric->quantile);
   query.keep_sketches = false;
-  if (quantile) query.latency_quantiles = {metric->latency_quantile};
+  if (quantile) {
+    query.quantiles = {metric->quantile};
+    query.quantile_sketch = metric->sketch;
+  }
   auto rows = store_->QueryRollups(query);
   if (!rows.ok()) return res.Error(rows.status());
 
@@ -426,7 +453,7 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
       w.String(FormatIso8601(t));
       if (next < key_rows.size() && key_rows[next]->start_ns == t) {
         const RollupRow& row = *key_rows[next];
-        NumberOrNull(w, quantile ? row.latency_quantiles[0] : metric->value(row.stats));
+        NumberOrNull(w, quantile ? row.quantiles[0] : metric->value(row.stats));
         ++next;
       } else if (metric->count_like) {
         w.Number(0);

@@ -440,7 +440,7 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   struct Group {
     RollupKey key;
     BucketStats stats;
-    // For latency_quantiles: the one stored cell's sketch while the group has one (read in
+    // For RollupQuery::quantiles: the one stored cell's sketch while the group has one (read in
     // place: the tiers and memtables do not change while state_mu_ is held), else a merge.
     const DDSketch* single = nullptr;
     std::unique_ptr<DDSketch> merged;  // only when cells were merged (rare when aligned)
@@ -451,7 +451,7 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   std::vector<Group>* groups = nullptr;
   size_t total_groups = 0;
   size_t last_group_count = 0;  // the previous bucket's: the next one usually has as many
-  const bool want_quantiles = !q.latency_quantiles.empty();
+  const bool want_quantiles = !q.quantiles.empty();
   // `stable`: the cell lives until the query ends (tiers, memtables); minute tables read
   // from disk may be evicted from their cache by a later read of the same query.
   auto add = [&](const RollupKey& k, const BucketStats& stats, bool stable) {
@@ -481,15 +481,16 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
       g->stats.MergeCounters(stats);
     }
     if (want_quantiles) {
+      const DDSketch& sketch = SketchOf(stats, q.quantile_sketch);
       if (g->cells == 0 && stable) {
-        g->single = &stats.latency_ms;
+        g->single = &sketch;
       } else {
         if (g->merged == nullptr) {
           g->merged = g->single != nullptr ? std::make_unique<DDSketch>(*g->single)
                                            : std::make_unique<DDSketch>();
           g->single = nullptr;
         }
-        g->merged->Merge(stats.latency_ms);
+        g->merged->Merge(sketch);
       }
       ++g->cells;
     }
@@ -551,10 +552,9 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
       row.stats = std::move(g.stats);
       if (want_quantiles) {
         const DDSketch& sketch = g.single != nullptr ? *g.single : *g.merged;
-        row.latency_quantiles.reserve(q.latency_quantiles.size());
-        for (double quantile : q.latency_quantiles) {
-          row.latency_quantiles.push_back(sketch.count() == 0 ? std::nan("")
-                                                              : sketch.Quantile(quantile));
+        row.quantiles.reserve(q.quantiles.size());
+        for (double quantile : q.quantiles) {
+          row.quantiles.push_back(sketch.count() == 0 ? std::nan("") : sketch.Quantile(quantile));
         }
       }
     }

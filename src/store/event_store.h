@@ -44,6 +44,13 @@ struct ScanPage {
   std::string next_cursor;          // "" when there is nothing after this page
 };
 
+// The sketches of a BucketStats.
+enum class RollupSketch { kLatency, kTtft };
+
+inline const DDSketch& SketchOf(const BucketStats& stats, RollupSketch which) {
+  return which == RollupSketch::kTtft ? stats.ttft_ms : stats.latency_ms;
+}
+
 // Aggregates over a time range from the per-minute rollups, never from raw events.
 struct RollupQuery {
   TimestampNs start_ns = 0;  // floored to a minute
@@ -56,19 +63,21 @@ struct RollupQuery {
   bool by_model = true;
   bool by_task_type = false;
   bool by_cache_tier = false;
-  // false: each row's stats hold counters and sums only (its latency sketch is left empty),
-  // which spares copying and merging a sketch per cell: much cheaper over many cells.
+  // false: each row's stats hold counters and sums only (its sketches are left empty),
+  // which spares copying and merging sketches per cell: much cheaper over many cells.
   bool keep_sketches = true;
-  // Latency quantiles (each in [0, 1]) computed per row into RollupRow::latency_quantiles,
-  // whether or not sketches are kept; a row made of one stored cell is read in place.
-  std::vector<double> latency_quantiles;
+  // Quantiles (each in [0, 1]) of `quantile_sketch` computed per row into
+  // RollupRow::quantiles, whether or not sketches are kept; a row made of one stored cell is
+  // read in place.
+  std::vector<double> quantiles;
+  RollupSketch quantile_sketch = RollupSketch::kLatency;
 };
 
 struct RollupRow {
   TimestampNs start_ns = 0;  // the bucket: [start_ns, start_ns + step)
   RollupKey key;
   BucketStats stats;
-  std::vector<double> latency_quantiles;  // as RollupQuery::latency_quantiles asked; NaN if none
+  std::vector<double> quantiles;  // as RollupQuery::quantiles asked; NaN where no samples
 };
 
 // Where events live: the embedded store by default; another backend (e.g. ClickHouse) can

@@ -100,17 +100,20 @@ struct SentEvent {
   std::string model;
   TimestampNs ts;
   double latency;
+  double ttft;  // every third event has none
   double cost;
   bool error;
 };
 
 std::string ToJsonLine(const SentEvent& e) {
+  char ttft[64] = "";
+  if (!std::isnan(e.ttft)) std::snprintf(ttft, sizeof(ttft), "\"ttft_ms\":%.3f,", e.ttft);
   char buf[512];
   std::snprintf(buf, sizeof(buf),
                 "{\"timestamp\":\"%s\",\"request_id\":\"%s\",\"model\":\"%s\",\"latency_ms\":%.3f,"
-                "\"status\":\"%s\",\"cost_usd\":%.6f,\"batch_size\":4,\"gpu_util\":70,"
+                "%s\"status\":\"%s\",\"cost_usd\":%.6f,\"batch_size\":4,\"gpu_util\":70,"
                 "\"input_tokens\":100,\"output_tokens\":50,\"region\":\"eu\"}\n",
-                FormatIso8601(e.ts, true).c_str(), e.id.c_str(), e.model.c_str(), e.latency,
+                FormatIso8601(e.ts, true).c_str(), e.id.c_str(), e.model.c_str(), e.latency, ttft,
                 e.error ? "error" : "ok", e.cost);
   return buf;
 }
@@ -125,6 +128,7 @@ std::vector<SentEvent> MakeEvents(size_t n, TimestampNs now, uint32_t seed) {
     e.model = i % 3 == 0 ? "mistral-7b" : "llama-3-8b";
     e.ts = now - 50 * kNanosPerMinute + static_cast<int64_t>(i) * (45 * kNanosPerMinute / n);
     e.latency = std::round(latency(rng) * 1000) / 1000;
+    e.ttft = i % 3 == 2 ? std::nan("") : std::round(latency(rng) * 100) / 1000;
     e.cost = 0.001 * static_cast<double>(i % 7);
     e.error = i % 25 == 0;
     out.push_back(e);
@@ -241,6 +245,35 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
     ++p99_series;
   }
   EXPECT_EQ(p99_series, 2u);
+
+  // TTFT percentiles per model (only the events that carried one), and as a trend.
+  res = server.Send("GET", "/api/v1/percentiles?window=1h&metric=ttft_ms&q=0.95&group_by=model");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::element ttft = parser.parse(res.body);
+  EXPECT_EQ(std::string_view(ttft["metric"]), "ttft_ms");
+  res = server.Send("GET",
+                    "/api/v1/trends?metric=ttft_p95_ms&window=1h&interval=120m"
+                    "&group_by=model");
+  ASSERT_EQ(res.status, 200) << res.body;
+  simdjson::dom::parser trend_parser;  // `ttft` stays valid only while `parser` is not reused
+  simdjson::dom::element ttft_trend = trend_parser.parse(res.body);
+  size_t ttft_groups = 0;
+  for (simdjson::dom::element g : ttft["groups"].get_array()) {
+    std::string_view model = g["labels"]["model"];
+    std::vector<double> mine;
+    for (const SentEvent& e : events) {
+      if (e.model == model && !std::isnan(e.ttft)) mine.push_back(e.ttft);
+    }
+    EXPECT_EQ(uint64_t(g["count"]), mine.size()) << model;
+    const double exact = ExactQuantile(mine, 0.95);
+    EXPECT_NEAR(double(g["values"]["p95"]), exact, exact * 0.011) << model;
+    for (simdjson::dom::element series : ttft_trend["series"].get_array()) {
+      if (std::string_view(series["labels"]["model"]) != model) continue;
+      EXPECT_NEAR(double(series["points"].at(0).at(1)), exact, exact * 0.011) << model;
+      ++ttft_groups;
+    }
+  }
+  EXPECT_EQ(ttft_groups, 2u);
 
   // Models, busiest first.
   res = server.Send("GET", "/api/v1/models?window=1h");
@@ -446,6 +479,7 @@ TEST(ServeE2eTest, AcknowledgedEventsSurviveSigkillExactlyOnce) {
                       "m",
                       now - kNanosPerMinute,
                       10.0 + i,
+                      std::nan(""),
                       0,
                       false};
           ids.push_back(e.id);
@@ -537,6 +571,7 @@ TEST(ServeE2eTest, LiveAnomaliesAreServedAndAlertedThroughTheConfiguredSink) {
                   "llama-3-8b",
                   start + m * kNanosPerMinute + i * 2 * kNanosPerSecond,
                   (spike ? 1200.0 : 120.0) * noise(rng),
+                  std::nan(""),
                   0.001,
                   false};
       body += ToJsonLine(e);

@@ -317,32 +317,36 @@ TEST(EmbeddedStoreTest, QuantilesComputedByTheStoreEqualThoseOfTheMergedSketches
   ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, 2500)).ok());
   ASSERT_TRUE(store->Flush().ok());
   ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(2500)).ok());
-  for (RollupQuery full : Queries()) {
-    auto want = store->QueryRollups(full);
-    ASSERT_TRUE(want.ok());
-    RollupQuery lean = full;
-    lean.keep_sketches = false;
-    lean.latency_quantiles = {0.0, 0.5, 0.95, 0.99, 1.0};
-    auto got = store->QueryRollups(lean);
-    ASSERT_TRUE(got.ok());
-    ASSERT_EQ(got->size(), want->size());
-    for (size_t i = 0; i < got->size(); ++i) {
-      const RollupRow& g = (*got)[i];
-      const RollupRow& w = (*want)[i];
-      EXPECT_EQ(g.start_ns, w.start_ns);
-      EXPECT_EQ(g.key, w.key);
-      EXPECT_EQ(g.stats.requests, w.stats.requests);
-      EXPECT_EQ(g.stats.errors, w.stats.errors);
-      EXPECT_EQ(g.stats.Present(EventField::kLatencyMs), w.stats.Present(EventField::kLatencyMs));
-      EXPECT_EQ(g.stats.latency_ms.count(), 0u);  // not kept
-      ASSERT_EQ(g.latency_quantiles.size(), 5u);
-      for (size_t k = 0; k < 5; ++k) {
-        const double expected = w.stats.latency_ms.count() == 0
-                                    ? std::nan("")
-                                    : w.stats.latency_ms.Quantile(lean.latency_quantiles[k]);
-        EXPECT_TRUE(g.latency_quantiles[k] == expected ||
-                    (std::isnan(expected) && std::isnan(g.latency_quantiles[k])))
-            << "row " << i << " q " << lean.latency_quantiles[k];
+  for (RollupSketch which : {RollupSketch::kLatency, RollupSketch::kTtft}) {
+    for (RollupQuery full : Queries()) {
+      auto want = store->QueryRollups(full);
+      ASSERT_TRUE(want.ok());
+      RollupQuery lean = full;
+      lean.keep_sketches = false;
+      lean.quantiles = {0.0, 0.5, 0.95, 0.99, 1.0};
+      lean.quantile_sketch = which;
+      auto got = store->QueryRollups(lean);
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(got->size(), want->size());
+      for (size_t i = 0; i < got->size(); ++i) {
+        const RollupRow& g = (*got)[i];
+        const RollupRow& w = (*want)[i];
+        EXPECT_EQ(g.start_ns, w.start_ns);
+        EXPECT_EQ(g.key, w.key);
+        EXPECT_EQ(g.stats.requests, w.stats.requests);
+        EXPECT_EQ(g.stats.errors, w.stats.errors);
+        EXPECT_EQ(g.stats.Present(EventField::kLatencyMs), w.stats.Present(EventField::kLatencyMs));
+        EXPECT_EQ(g.stats.latency_ms.count(), 0u);  // not kept
+        EXPECT_EQ(g.stats.ttft_ms.count(), 0u);
+        const DDSketch& merged = SketchOf(w.stats, which);
+        ASSERT_EQ(g.quantiles.size(), 5u);
+        for (size_t k = 0; k < 5; ++k) {
+          const double expected =
+              merged.count() == 0 ? std::nan("") : merged.Quantile(lean.quantiles[k]);
+          EXPECT_TRUE(g.quantiles[k] == expected ||
+                      (std::isnan(expected) && std::isnan(g.quantiles[k])))
+              << "row " << i << " q " << lean.quantiles[k];
+        }
       }
     }
   }
