@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -87,7 +88,24 @@ namespace {
 constexpr char kCheckpointMagic[8] = {'I', 'S', 'C', 'K', 'P', 'T', '0', '1'};
 // 2: series entries may hold a multivariate detector's state (spec index of a
 // multivariate spec). Version 1 checkpoints (no such entries) still load.
-constexpr uint32_t kCheckpointVersion = 2;
+// 3: each spec is written as its identity (SpecIdentity), and loading matches specs by it:
+// series of specs no longer configured are dropped, specs new to the configuration start
+// learning, the others resume. Versions 1 and 2 (metric names only) must list exactly the
+// configured metrics, in order.
+constexpr uint32_t kCheckpointVersion = 3;
+
+// What a detector state belongs to: the metric, its kind and its detector lines (a state
+// saved under other detector settings does not fit).
+std::string SpecIdentity(const MetricSpec& spec) {
+  std::string id = spec.metric;
+  id += '|';
+  id += AnomalyKindName(spec.kind);
+  for (const std::string& d : spec.detectors) {
+    id += '|';
+    id += d;
+  }
+  return id;
+}
 
 }  // namespace
 
@@ -97,7 +115,7 @@ std::string DetectionEngine::SaveCheckpoint() const {
   w.Bytes(kCheckpointMagic, sizeof(kCheckpointMagic));
   w.U32(kCheckpointVersion);
   w.U32(static_cast<uint32_t>(specs_.size()));
-  for (const MetricSpec& s : specs_) w.String(s.metric);
+  for (const MetricSpec& s : specs_) w.String(SpecIdentity(s));
   w.U32(static_cast<uint32_t>(series_.size() + multivariate_.size()));
   std::string state;
   auto put = [&](const SeriesId& key, const auto& detector) {
@@ -131,22 +149,40 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
   }
   uint32_t version = 0;
   INFERSCOPE_RETURN_IF_ERROR(r.U32(&version));
-  if (version != kCheckpointVersion && version != 1) {
+  if (version < 1 || version > kCheckpointVersion) {
     return Status::InvalidArgument(
         fmt::format("checkpoint format version {} is not {}", version, kCheckpointVersion));
   }
   uint32_t n_specs = 0;
   INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_specs));
-  if (n_specs != specs_.size()) {
+  if (version < 3 && n_specs != specs_.size()) {
     return Status::InvalidArgument("checkpoint was written with other metric specs");
   }
-  for (const MetricSpec& s : specs_) {
+  if (n_specs > r.remaining()) return Status::DataLoss("checkpoint spec count is corrupt");
+  // The configured spec index of each checkpoint spec, or -1 when it is no longer configured.
+  std::vector<int> spec_map(n_specs, -1);
+  for (uint32_t i = 0; i < n_specs; ++i) {
     std::string name;
     INFERSCOPE_RETURN_IF_ERROR(r.String(&name));
-    if (name != s.metric) {
-      return Status::InvalidArgument(
-          fmt::format("checkpoint metric '{}' where '{}' was expected", name, s.metric));
+    if (version < 3) {
+      if (name != specs_[i].metric) {
+        return Status::InvalidArgument(
+            fmt::format("checkpoint metric '{}' where '{}' was expected", name, specs_[i].metric));
+      }
+      spec_map[i] = static_cast<int>(i);
+      continue;
     }
+    for (size_t k = 0; k < specs_.size(); ++k) {
+      if (SpecIdentity(specs_[k]) == name) {
+        spec_map[i] = static_cast<int>(k);
+        break;
+      }
+    }
+  }
+  if (version >= 3 &&
+      std::count(spec_map.begin(), spec_map.end(), -1) == static_cast<std::ptrdiff_t>(n_specs) &&
+      n_specs != 0) {
+    return Status::InvalidArgument("checkpoint was written with other metric specs");
   }
   uint32_t n_series = 0;
   INFERSCOPE_RETURN_IF_ERROR(r.U32(&n_series));
@@ -158,7 +194,9 @@ Status DetectionEngine::LoadCheckpoint(std::string_view bytes) {
     INFERSCOPE_RETURN_IF_ERROR(r.String(&model));
     INFERSCOPE_RETURN_IF_ERROR(r.U32(&spec));
     INFERSCOPE_RETURN_IF_ERROR(r.String(&state));
-    if (spec >= specs_.size()) return Status::DataLoss("checkpoint names an unknown metric");
+    if (spec >= n_specs) return Status::DataLoss("checkpoint names an unknown metric");
+    if (spec_map[spec] < 0) continue;  // a spec no longer configured: its state is dropped
+    spec = static_cast<uint32_t>(spec_map[spec]);
     StateReader sr(state.data(), state.size());
     Status st;
     if (multivariate_prototypes_[spec]) {

@@ -47,9 +47,13 @@ class DetectionEngine {
   // keeps what was learnt; format in docs/format/detector-state.md (versioned, CRC-32C
   // checked). Open incidents are not part of it: they are persisted by the store.
   std::string SaveCheckpoint() const;
-  // Replaces the detectors' state with a checkpoint's. DataLoss for a corrupt or truncated
-  // checkpoint, InvalidArgument when it was written with other metric specs or another
-  // format version; on any error the engine is left as it was.
+  // Replaces the detectors' state with a checkpoint's. Specs are matched by identity
+  // (metric, kind and detector lines): series of specs the checkpoint has and the engine
+  // does not are dropped, specs new to the engine start learning (so adding a metric to the
+  // configuration keeps the others' baselines). DataLoss for a corrupt or truncated
+  // checkpoint, InvalidArgument when no spec matches (or, for format versions 1 and 2,
+  // which store names only, when the metric list differs) or for an unknown format
+  // version; on any error the engine is left as it was.
   Status LoadCheckpoint(std::string_view bytes);
 
   size_t series_count() const { return series_.size() + multivariate_.size(); }

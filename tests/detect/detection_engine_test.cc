@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -98,6 +99,37 @@ TEST(DetectionEngineTest, ACorruptCheckpointIsRejectedAndChangesNothing) {
   EXPECT_EQ(naive->LoadCheckpoint(good).code(), StatusCode::kInvalidArgument);
 }
 
+TEST(DetectionEngineTest, ACheckpointResumesTheSpecsStillConfiguredAndNewOnesLearn) {
+  const std::vector<MetricSpec> defaults = DefaultMetricSpecs();
+  // Before: the defaults without their last metric; after: that metric added first and the
+  // latency p95 detector re-configured (its old state does not fit and is dropped).
+  std::vector<MetricSpec> before(defaults.begin(), defaults.end() - 1);
+  std::vector<MetricSpec> after = defaults;
+  std::rotate(after.begin(), after.end() - 1, after.end());
+  auto a = std::move(DetectionEngine::Create(before)).value();
+  Feed(*a, 0, 80);
+  const std::string checkpoint = a->SaveCheckpoint();
+
+  auto b = std::move(DetectionEngine::Create(after)).value();
+  ASSERT_TRUE(b->LoadCheckpoint(checkpoint).ok());
+  EXPECT_EQ(b->series_count(), a->series_count());
+  // The restored latency series fires on the same minute as the uninterrupted engine.
+  Feed(*a, 80, 120, 90, 100);
+  Feed(*b, 80, 120, 90, 100);
+  ASSERT_EQ(a->Anomalies().size(), 1u);
+  ASSERT_EQ(b->Anomalies().size(), 1u);
+  EXPECT_EQ(a->Anomalies()[0].start_ns, b->Anomalies()[0].start_ns);
+
+  std::vector<MetricSpec> retuned = defaults;
+  ASSERT_EQ(retuned[0].metric, "latency_p95_ms");
+  retuned[0].detectors[0] += " ";  // another detector line: another identity
+  auto c = std::move(DetectionEngine::Create(retuned)).value();
+  ASSERT_TRUE(c->LoadCheckpoint(checkpoint).ok());
+  EXPECT_LT(c->series_count(), a->series_count());  // the latency series was not restored
+  Feed(*c, 80, 120, 90, 100);
+  EXPECT_TRUE(c->Anomalies().empty()) << "a fresh latency series is still learning";
+}
+
 // A minute with errors: `n` requests, a fraction `errors` failing, latency around `latency`.
 BucketStats MinuteWithErrors(std::mt19937_64& rng, int n, double latency, double errors) {
   std::normal_distribution<double> noise(0, latency * 0.05);
@@ -171,33 +203,66 @@ TEST(DetectionEngineTest, AMultivariateCheckpointRestoresExactly) {
   }
   EXPECT_TRUE(multivariate);
   EXPECT_EQ(b->SaveCheckpoint(), a->SaveCheckpoint());
-  // Written with the multivariate metric: another spec list refuses it.
+  // Without the multivariate metric configured, its states are dropped and the rest resume.
   auto plain = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
-  EXPECT_EQ(plain->LoadCheckpoint(checkpoint).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(plain->LoadCheckpoint(checkpoint).ok());
+  EXPECT_LT(plain->series_count(), a->series_count());
+  EXPECT_GT(plain->series_count(), 0u);
+  // A configuration with no spec in common refuses it.
+  auto naive = std::move(DetectionEngine::Create(NaiveMetricSpecs())).value();
+  EXPECT_EQ(naive->LoadCheckpoint(checkpoint).code(), StatusCode::kInvalidArgument);
 }
 
-TEST(DetectionEngineTest, AVersionOneCheckpointStillLoads) {
-  auto a = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
+// Rewrites a version-3 checkpoint as version `version` (1 or 2): spec identities become bare
+// metric names (the older layouts are otherwise the same; 1 has no multivariate entries).
+std::string AsOldVersion(const std::string& v3, const std::vector<MetricSpec>& specs,
+                         uint32_t version) {
+  auto u32 = [](const std::string& b, size_t at) {
+    uint32_t v = 0;
+    std::memcpy(&v, b.data() + at, 4);
+    return v;
+  };
+  auto put32 = [](std::string* b, uint32_t v) { b->append(reinterpret_cast<const char*>(&v), 4); };
+  std::string out = v3.substr(0, 8);
+  put32(&out, version);
+  const uint32_t n = u32(v3, 12);
+  put32(&out, n);
+  size_t at = 16;
+  for (uint32_t i = 0; i < n; ++i) {
+    at += 4 + u32(v3, at);
+    put32(&out, static_cast<uint32_t>(specs[i].metric.size()));
+    out += specs[i].metric;
+  }
+  out += v3.substr(at, v3.size() - 4 - at);
+  const uint32_t crc = Crc32c(out.data(), out.size());
+  put32(&out, crc);
+  return out;
+}
+
+TEST(DetectionEngineTest, VersionOneAndTwoCheckpointsStillLoadWithTheSameMetricList) {
+  const std::vector<MetricSpec> specs = DefaultMetricSpecs();
+  auto a = std::move(DetectionEngine::Create(specs)).value();
   Feed(*a, 0, 60);
-  std::string v2 = a->SaveCheckpoint();
+  const std::string v3 = a->SaveCheckpoint();
   uint32_t version = 0;
-  std::memcpy(&version, v2.data() + 8, 4);
-  EXPECT_EQ(version, 2u);
-  // Version 1 had the same layout without multivariate entries.
-  std::string v1 = v2.substr(0, v2.size() - 4);
-  version = 1;
-  std::memcpy(v1.data() + 8, &version, 4);
-  const uint32_t crc = Crc32c(v1.data(), v1.size());
-  v1.append(reinterpret_cast<const char*>(&crc), 4);
-  auto b = std::move(DetectionEngine::Create(DefaultMetricSpecs())).value();
-  ASSERT_TRUE(b->LoadCheckpoint(v1).ok());
-  EXPECT_EQ(b->SaveCheckpoint(), v2);
-  version = 3;
-  std::string v3 = v2.substr(0, v2.size() - 4);
-  std::memcpy(v3.data() + 8, &version, 4);
-  const uint32_t crc3 = Crc32c(v3.data(), v3.size());
-  v3.append(reinterpret_cast<const char*>(&crc3), 4);
-  EXPECT_EQ(b->LoadCheckpoint(v3).code(), StatusCode::kInvalidArgument);
+  std::memcpy(&version, v3.data() + 8, 4);
+  EXPECT_EQ(version, 3u);
+  for (uint32_t old : {1u, 2u}) {
+    auto b = std::move(DetectionEngine::Create(specs)).value();
+    ASSERT_TRUE(b->LoadCheckpoint(AsOldVersion(v3, specs, old)).ok()) << old;
+    EXPECT_EQ(b->SaveCheckpoint(), v3) << old;
+    // Names only: a different metric list cannot be matched, so it is refused.
+    std::vector<MetricSpec> fewer(specs.begin(), specs.end() - 1);
+    auto c = std::move(DetectionEngine::Create(fewer)).value();
+    EXPECT_EQ(c->LoadCheckpoint(AsOldVersion(v3, specs, old)).code(), StatusCode::kInvalidArgument);
+  }
+  std::string v4 = v3.substr(0, v3.size() - 4);
+  version = 4;
+  std::memcpy(v4.data() + 8, &version, 4);
+  const uint32_t crc4 = Crc32c(v4.data(), v4.size());
+  v4.append(reinterpret_cast<const char*>(&crc4), 4);
+  auto b = std::move(DetectionEngine::Create(specs)).value();
+  EXPECT_EQ(b->LoadCheckpoint(v4).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DetectionEngineTest, BadMultivariateOptionsNameTheMetric) {
