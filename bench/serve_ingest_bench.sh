@@ -113,3 +113,4 @@ echo "POST /v1/traces (OTLP/JSON): $PHASE_RECORDS spans acknowledged in $PHASE_W
 
 echo "goals: JSON lines >= 500000 events/s: $(awk -v a="$E_EPS" 'BEGIN { print (a >= 500000 ? "met" : "NOT met") }'); OTLP JSON >= 200000 spans/s: $(awk -v a="$S_EPS" 'BEGIN { print (a >= 200000 ? "met" : "NOT met") }')"
 echo "# store after the run: wal_bytes $(metric_value "$PORT" inferscope_wal_bytes), segment_bytes $(metric_value "$PORT" inferscope_segment_bytes), rejected events $(metric_value "$PORT" 'inferscope_rejected_records_total{endpoint="events"}'), rejected spans $(metric_value "$PORT" 'inferscope_rejected_records_total{endpoint="traces"}')"
+echo "# server peak RSS: $(awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' /proc/$SERVE_PID/status); memtable_bytes at the end: $(metric_value "$PORT" inferscope_memtable_bytes)"

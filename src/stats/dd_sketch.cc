@@ -239,6 +239,10 @@ void DDSketch::Merge(const DDSketch& other) {
     Merge(copy);
     return;
   }
+  if (count_ == 0 && max_bins_ == other.max_bins_) {
+    *this = other;  // the same result as merging bin by bin, at the cost of a copy
+    return;
+  }
   MergeStore(positive_, other.positive_);
   MergeStore(negative_, other.negative_);
   zero_count_ += other.zero_count_;

@@ -474,8 +474,12 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
       g = &groups->emplace_back();
       g->key = RollupKey{std::string(model), std::string(task), std::string(tier)};
       ++total_groups;
-    }
-    if (q.keep_sketches) {
+      if (q.keep_sketches) {
+        g->stats = stats;  // a copy: cheaper than merging into an empty bucket
+      } else {
+        g->stats.MergeCounters(stats);
+      }
+    } else if (q.keep_sketches) {
       g->stats.Merge(stats);
     } else {
       g->stats.MergeCounters(stats);
