@@ -156,6 +156,16 @@ double ExactQuantile(std::vector<double> v, double q) {
   return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1))];
 }
 
+// One field of a model's events, skipping events that lack it (NaN).
+std::vector<double> ModelValues(const std::vector<SentEvent>& events, std::string_view model,
+                                double SentEvent::*field) {
+  std::vector<double> out;
+  for (const SentEvent& e : events) {
+    if (e.model == model && !std::isnan(e.*field)) out.push_back(e.*field);
+  }
+  return out;
+}
+
 TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValues) {
   std::string dir = TempDir("api");
   Server server(dir);
@@ -203,10 +213,7 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
   size_t groups = 0;
   for (simdjson::dom::element g : percentiles["groups"].get_array()) {
     std::string_view model = g["labels"]["model"];
-    std::vector<double> mine;
-    for (const SentEvent& e : events) {
-      if (e.model == model) mine.push_back(e.latency);
-    }
+    const std::vector<double> mine = ModelValues(events, model, &SentEvent::latency);
     EXPECT_EQ(uint64_t(g["count"]), mine.size());
     double p99 = ExactQuantile(mine, 0.99);
     EXPECT_NEAR(double(g["values"]["p99"]), p99, p99 * 0.011) << model;
@@ -234,10 +241,7 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
   size_t p99_series = 0;
   for (simdjson::dom::element series : p99_trend["series"].get_array()) {
     std::string_view model = series["labels"]["model"];
-    std::vector<double> mine;
-    for (const SentEvent& e : events) {
-      if (e.model == model) mine.push_back(e.latency);
-    }
+    const std::vector<double> mine = ModelValues(events, model, &SentEvent::latency);
     simdjson::dom::array points = series["points"];
     ASSERT_EQ(points.size(), 1u) << model;
     const double exact = ExactQuantile(mine, 0.99);
@@ -260,10 +264,7 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
   size_t ttft_groups = 0;
   for (simdjson::dom::element g : ttft["groups"].get_array()) {
     std::string_view model = g["labels"]["model"];
-    std::vector<double> mine;
-    for (const SentEvent& e : events) {
-      if (e.model == model && !std::isnan(e.ttft)) mine.push_back(e.ttft);
-    }
+    const std::vector<double> mine = ModelValues(events, model, &SentEvent::ttft);
     EXPECT_EQ(uint64_t(g["count"]), mine.size()) << model;
     const double exact = ExactQuantile(mine, 0.95);
     EXPECT_NEAR(double(g["values"]["p95"]), exact, exact * 0.011) << model;
