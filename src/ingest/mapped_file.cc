@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace inferscope {
 
 MappedFile::~MappedFile() { ::munmap(data_, mapped_); }
@@ -44,6 +46,14 @@ void MappedFile::Release(size_t offset) {
   if (end <= released_) return;
   ::madvise(data_ + released_, end - released_, MADV_DONTNEED);
   released_ = end;
+}
+
+void MappedFile::ReleaseRange(size_t begin, size_t end) const {
+  const auto page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t from = (begin + page - 1) / page * page;
+  const size_t to = std::min(end, size_) / page * page;
+  if (to <= from) return;
+  ::madvise(data_ + from, to - from, MADV_DONTNEED);
 }
 
 }  // namespace inferscope

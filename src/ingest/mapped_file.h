@@ -32,6 +32,9 @@ class MappedFile {
   // Hints that bytes [0, offset) will not be read again (lets the kernel drop them from
   // this process's resident set).
   void Release(size_t offset);
+  // Hints that the whole pages inside [begin, end) will not be read again. Safe to call from
+  // several threads on disjoint ranges (it does not touch Release's bookkeeping).
+  void ReleaseRange(size_t begin, size_t end) const;
 
  private:
   MappedFile(char* base, size_t mapped, size_t size) : data_(base), mapped_(mapped), size_(size) {}

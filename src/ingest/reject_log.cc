@@ -9,11 +9,14 @@ void RejectLog::Add(std::string_view source, uint64_t line, std::string_view rea
   }
 }
 
-void RejectLog::Merge(const RejectLog& other) {
+void RejectLog::Merge(const RejectLog& other) { Merge(other, 0); }
+
+void RejectLog::Merge(const RejectLog& other, uint64_t line_offset) {
   total_ += other.total_;
   for (const RecordReject& r : other.first_) {
     if (first_.size() >= keep_first_) break;
     first_.push_back(r);
+    first_.back().line += line_offset;
   }
 }
 

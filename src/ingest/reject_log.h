@@ -25,7 +25,11 @@ class RejectLog {
   void Add(std::string_view source, uint64_t line, std::string_view reason);
   // Adds another log's rejects (counts all, keeps its first ones while room is left).
   void Merge(const RejectLog& other);
+  // The same, with the other's line numbers shifted by `line_offset` (a log of one part of a
+  // file, numbered from the part's first line).
+  void Merge(const RejectLog& other, uint64_t line_offset);
 
+  size_t keep_first() const { return keep_first_; }
   uint64_t total() const { return total_; }
   const std::vector<RecordReject>& first() const { return first_; }
 

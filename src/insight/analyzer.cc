@@ -102,6 +102,7 @@ struct ModelState {
   // AnalyzerOptions::series_by: a rollup per value of the dimension, by value (a value past
   // the cap is counted under kOtherSeriesValue), and the last one used.
   std::unordered_map<std::string, std::unique_ptr<TimeRollup>, StringHash, std::equal_to<>> series;
+  std::vector<std::string> series_order;  // keys of `series` in order of first appearance
   std::string last_series_value;
   TimeRollup* last_series = nullptr;
 };
@@ -302,6 +303,7 @@ struct Analyzer::State {
                                            : value;
           it = m.series.emplace(std::string(key), std::make_unique<TimeRollup>(options.bucket_ns))
                    .first;
+          m.series_order.emplace_back(key);
         }
       }
       m.last_series_value.assign(value.data(), value.size());
@@ -355,11 +357,12 @@ void Analyzer::OnEvent(const Event& e) {
   if (e.Has(EventField::kLatencyMs)) {
     double v = e.Get(EventField::kLatencyMs);
     m.latency.Add(v);
+    // Candidates are numbered by event, so ties go to the earlier request (also across Merge).
     if (m.high.WouldAccept(v)) [[unlikely]] {
-      m.high.Push(v, Candidate{std::string(e.request_id), e.timestamp_ns, v});
+      m.high.Push(v, s.events, Candidate{std::string(e.request_id), e.timestamp_ns, v});
     }
     if (m.low.WouldAccept(-v)) [[unlikely]] {
-      m.low.Push(-v, Candidate{std::string(e.request_id), e.timestamp_ns, v});
+      m.low.Push(-v, s.events, Candidate{std::string(e.request_id), e.timestamp_ns, v});
     }
   }
   if (s.options.correlations) {
@@ -379,6 +382,57 @@ void Analyzer::OnEvent(const Event& e) {
   if (s.investigation) [[unlikely]] {
     s.investigation->Add(e);
   }
+}
+
+void Analyzer::Merge(Analyzer&& other) {
+  State& s = *state_;
+  State& o = *other.state_;
+  DimensionIdMaps maps;
+  for (int d = 0; d < kDimensionCount; ++d)
+    maps[d] = s.dictionaries[d].MergeFrom(o.dictionaries[d]);
+  // `other`'s candidates are numbered after this one's events.
+  const uint64_t order_offset = s.events;
+  for (auto& from : o.models) {
+    ModelState& m = s.FindOrAddModel(from->name);
+    m.rollup.Merge(std::move(from->rollup));
+    m.dimensions.Merge(from->dimensions, maps);
+    m.ttft_ms.Merge(from->ttft_ms);
+    m.latency.Merge(from->latency);
+    m.high.Merge(std::move(from->high), order_offset);
+    m.low.Merge(std::move(from->low), order_offset);
+    m.first_ns = std::min(m.first_ns, from->first_ns);
+    m.last_ns = std::max(m.last_ns, from->last_ns);
+    // Values in `other`'s order of first appearance, after this one's: the merged order of
+    // first appearance, so the first kMaxSeriesValuesPerModel get a series as in a single
+    // pass (but for the caveat in the header: `other` may have lumped into "(other)" a value
+    // that only an earlier part had given a series).
+    for (const std::string& value : from->series_order) {
+      TimeRollup& rollup = *from->series.at(value);
+      auto it = m.series.find(value);
+      if (it == m.series.end()) {
+        const bool full = m.series.size() >= AnalyzerOptions::kMaxSeriesValuesPerModel;
+        const std::string_view key = full ? kOtherSeriesValue : std::string_view(value);
+        it = m.series.find(key);
+        if (it == m.series.end()) {
+          it = m.series.emplace(std::string(key), std::make_unique<TimeRollup>(s.options.bucket_ns))
+                   .first;
+          m.series_order.emplace_back(key);
+        }
+      }
+      it->second->Merge(std::move(rollup));
+    }
+    m.last_series = nullptr;
+    from.reset();  // frees the part's buckets before the next model's are merged
+  }
+  s.last_model = nullptr;
+  s.correlation.Merge(o.correlation);
+  s.fields_seen |= o.fields_seen;
+  if (s.investigation && o.investigation) s.investigation->Merge(*o.investigation);
+  s.events += o.events;
+  o.models.clear();
+  o.model_slots.clear();
+  o.last_model = nullptr;
+  o.events = 0;
 }
 
 AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejects,

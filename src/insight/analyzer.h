@@ -72,6 +72,19 @@ struct AnalyzerOptions {
 // = 592 bytes a bucket, bounded like the TimeRollup) from which anomaly causes name the
 // values that gained share of requests or cost.
 //
+// Parallel use: one Analyzer per thread, each fed a contiguous part of the input, merged in
+// input order with Merge, then Finish on the result. Counts, requests, errors, percentiles
+// (DDSketch bins add), first/last timestamps, fields seen, trend buckets and top-k outlier
+// candidates (ties go to the earlier request in the input) come out exactly as from one
+// Analyzer fed everything; floating-point sums, means and Pearson correlations agree up to
+// summation order. Spearman is exact when at most 50k rows were fed in all, otherwise it
+// comes from a merged uniform reservoir (CorrelationMatrix::Merge) and agrees within sampling
+// error. The 1-in-16 dimension sample restarts its counter in each part, so the sampled
+// events (and the dimension shares anomaly causes cite) may differ slightly; value ids are
+// remapped through the merged dictionaries. Per-value series (series_by) are exact when no
+// part met kMaxSeriesValuesPerModel other values of a model before one an earlier part gave
+// a series (that one's later events land in "(other)"); analyze uses one thread with it.
+//
 // OnEvent is called from one thread; Finish once at the end.
 class Analyzer final : public EventSink {
  public:
@@ -81,6 +94,11 @@ class Analyzer final : public EventSink {
   Analyzer& operator=(const Analyzer&) = delete;
 
   void OnEvent(const Event& event) override;
+
+  // Adds everything `other` was fed, which must come after what this Analyzer was fed in the
+  // input (it decides ties among outlier candidates), with the same options. `other` is
+  // left empty-ish and must not be used again except to be destroyed.
+  void Merge(Analyzer&& other);
 
   // Builds the report. `read` and `rejects` describe the input (may be empty).
   AnalysisReport Finish(const LogReadStats& read, const RejectLog& rejects, uint64_t filtered_out);

@@ -23,6 +23,12 @@ uint32_t ValueDictionary::InternSlow(std::string_view value, uint64_t hash) {
   return id;
 }
 
+std::vector<uint32_t> ValueDictionary::MergeFrom(const ValueDictionary& other) {
+  std::vector<uint32_t> map(other.names_.size());
+  for (size_t i = 0; i < other.names_.size(); ++i) map[i] = Intern(other.names_[i]);
+  return map;
+}
+
 void ValueDictionary::Insert(uint32_t id, uint64_t hash) {
   const size_t mask = slots_.size() - 1;
   size_t i = hash & mask;
@@ -71,6 +77,21 @@ void DimensionBucket::Merge(const DimensionBucket& o) {
   }
 }
 
+void DimensionBucket::Merge(const DimensionBucket& o, const DimensionIdMaps& maps) {
+  requests += o.requests;
+  cost += o.cost;
+  for (int d = 0; d < kDimensionCount; ++d) {
+    Dimension& to = dims[d];
+    const Dimension& from = o.dims[d];
+    to.other_requests += from.other_requests;
+    to.other_cost += from.other_cost;
+    for (uint32_t i = 0; i < from.used; ++i) {
+      to.Add(ValueDictionary::Remap(maps[d], from.slots[i].id), from.slots[i].requests,
+             from.slots[i].cost);
+    }
+  }
+}
+
 DimensionRollup::DimensionRollup(int64_t width_ns, size_t max_buckets)
     : width_ns_(width_ns), max_buckets_(max_buckets) {}
 
@@ -102,6 +123,22 @@ void DimensionRollup::Coarsen(int64_t new_width_ns) {
   std::sort(indices.begin(), indices.end());
   for (int64_t index : indices) {
     buckets_[FloorDiv(index * old_width, width_ns_)].Merge(old.at(index));
+  }
+  last_ = nullptr;
+  last_start_ = INT64_MAX;
+  last_end_ = INT64_MIN;
+  if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
+}
+
+void DimensionRollup::Merge(const DimensionRollup& other, const DimensionIdMaps& maps) {
+  if (other.width_ns_ > width_ns_) Coarsen(other.width_ns_);
+  // In time order, so the result does not depend on hash iteration order.
+  std::vector<int64_t> indices;
+  indices.reserve(other.buckets_.size());
+  for (const auto& [index, b] : other.buckets_) indices.push_back(index);
+  std::sort(indices.begin(), indices.end());
+  for (int64_t index : indices) {
+    buckets_[FloorDiv(index * other.width_ns_, width_ns_)].Merge(other.buckets_.at(index), maps);
   }
   last_ = nullptr;
   last_start_ = INT64_MAX;

@@ -47,6 +47,14 @@ class ValueDictionary {
   std::string_view Name(uint32_t id) const { return names_[id]; }
   size_t size() const { return names_.size(); }
 
+  // Interns every value of `other` here, in its id order; returns, per id of `other`, the id
+  // here (kOverflow for values past this dictionary's bound).
+  std::vector<uint32_t> MergeFrom(const ValueDictionary& other);
+  // `id` of a dictionary merged with MergeFrom, translated; kNone and kOverflow stay.
+  static uint32_t Remap(const std::vector<uint32_t>& map, uint32_t id) {
+    return id < map.size() ? map[id] : id;
+  }
+
   // Short values (user ids, task types, tiers) hash from their first and last 4 or 8
   // bytes, longer ones in full; then MurmurHash3's fmix64 finaliser, so every input bit
   // reaches the low bits the table uses ("user-012" and "user-013" do not collide).
@@ -112,6 +120,8 @@ class ValueDictionary {
   std::vector<Slot> slots_;  // open addressing, linear probing, at most half full
 };
 using DimensionDictionaries = std::array<ValueDictionary, kDimensionCount>;
+// Per dimension, ids of one set of dictionaries -> ids of another (ValueDictionary::MergeFrom).
+using DimensionIdMaps = std::array<std::vector<uint32_t>, kDimensionCount>;
 
 // Per time bucket, for each dimension, the (sampled) requests and cost of at most kSlots
 // values; the rest is lumped as "other". When a new value finds the slots full, the value
@@ -146,6 +156,8 @@ struct DimensionBucket {
   std::array<Dimension, kDimensionCount> dims;
 
   void Merge(const DimensionBucket& other);
+  // The same, with `other`'s value ids translated through `maps`.
+  void Merge(const DimensionBucket& other, const DimensionIdMaps& maps);
 };
 
 // Sums of buckets over a period, by dimension: sampled requests and cost per value id.
@@ -177,6 +189,11 @@ class DimensionRollup {
   }
   // Coarsens to a width that is a multiple of the current one (no-op if smaller or equal).
   void Coarsen(int64_t new_width_ns);
+  // Adds another rollup's buckets (the coarser width wins), its value ids translated through
+  // `maps` (from ValueDictionary::MergeFrom of the dictionaries it was fed with). Counts and
+  // cost totals per bucket add exactly; which values keep a slot may differ from one rollup
+  // fed every event (a slot is lost by the least-counted value at the time).
+  void Merge(const DimensionRollup& other, const DimensionIdMaps& maps);
   // Adds the buckets starting in [from, to) to `out`.
   void Collect(TimestampNs from, TimestampNs to, DimensionTotals* out) const;
 

@@ -64,6 +64,26 @@ void InvestigationAccumulator::Add(const Event& e) {
   AddDimension(*side, "service", e.service, e);
 }
 
+void InvestigationAccumulator::Merge(const InvestigationAccumulator& other) {
+  if (other.from_ns_ != from_ns_ || other.to_ns_ != to_ns_ ||
+      other.baseline_from_ns_ != baseline_from_ns_) {
+    return;
+  }
+  auto merge = [](Side& to, const Side& from) {
+    to.stats.Merge(from.stats);
+    for (const auto& [dim, values] : from.dims) {
+      auto& into = to.dims[dim];
+      for (const auto& [value, rc] : values) {
+        auto& slot = into[value];
+        slot.first += rc.first;
+        slot.second += rc.second;
+      }
+    }
+  };
+  merge(window_, other.window_);
+  merge(baseline_, other.baseline_);
+}
+
 Investigation InvestigationAccumulator::Finish(const std::string& model) const {
   Investigation inv;
   inv.present = true;

@@ -22,6 +22,9 @@ class InvestigationAccumulator {
   InvestigationAccumulator(TimestampNs from_ns, TimestampNs to_ns, int64_t baseline_ns);
 
   void Add(const Event& event);
+  // Adds the events another accumulator over the same windows was fed (counts and dimension
+  // tallies add exactly; sums up to rounding). No-op when the windows differ.
+  void Merge(const InvestigationAccumulator& other);
   // `model` is "*" or the single model the input was filtered to.
   Investigation Finish(const std::string& model) const;
 

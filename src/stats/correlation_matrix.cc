@@ -446,6 +446,121 @@ void CorrelationMatrix::AddRowPairwise(const double* row) {
   }
 }
 
+void CorrelationMatrix::MergeMask(MaskAccumulator& a, const MaskAccumulator& b) {
+  const int m = a.m;
+  const int stride = a.stride;
+  // Fold a's pending rows and block first, so all of a is in (n, mean, m2).
+  for (int t = 0; t < a.pending_n; ++t) {
+    AddProducts(a.cross(), a.pending() + t * stride, m, stride);
+  }
+  a.block_n += static_cast<uint32_t>(a.pending_n);
+  a.pending_n = 0;
+  FoldBlock(a);
+  std::vector<double> mean_b, m2_b;
+  const uint64_t nb = Folded(b, &mean_b, &m2_b);
+  if (nb == 0) return;
+  // Chan et al.: b's mean relative to a's reference, then the co-moment correction.
+  const double na_d = static_cast<double>(a.n);
+  const double nb_d = static_cast<double>(nb);
+  const double n = na_d + nb_d;
+  const double f = na_d * nb_d / n;
+  double delta[kMaxMaskColumns];
+  double* mean = a.mean();
+  for (int t = 0; t < m; ++t) delta[t] = ((b.ref()[t] - a.ref()[t]) + mean_b[t]) - mean[t];
+  double* m2 = a.m2();
+  for (int r = 0; r < m; ++r) {
+    for (int c = r; c < m; ++c) {
+      m2[r * stride + c] += m2_b[static_cast<size_t>(r * stride + c)] + delta[r] * delta[c] * f;
+    }
+  }
+  for (int t = 0; t < m; ++t) mean[t] += delta[t] * (nb_d / n);
+  a.n += nb;
+}
+
+void CorrelationMatrix::MergeReservoir(const CorrelationMatrix& o) {
+  const auto k = static_cast<size_t>(k_);
+  const auto capacity = static_cast<uint64_t>(reservoir_rows_);
+  if (capacity == 0) return;
+  const uint64_t na = rows_, nb = o.rows_;
+  if (na + nb <= capacity) {
+    // Both samples hold every row of their side.
+    sample_.insert(sample_.end(), o.sample_.begin(), o.sample_.end());
+    return;
+  }
+  // How many of the merged sample's rows come from this side: capacity draws without
+  // replacement from na + nb rows (hypergeometric), one draw at a time.
+  uint64_t left_a = na, left_b = nb, take_a = 0;
+  for (uint64_t i = 0; i < capacity; ++i) {
+    if (Below(SplitMix64(rng_state_), left_a + left_b) < left_a) {
+      ++take_a;
+      --left_a;
+    } else {
+      --left_b;
+    }
+  }
+  // A uniform subset of a uniform sample is a uniform sample: partial Fisher-Yates on each.
+  auto pick = [&](const std::vector<double>& from, uint64_t take, std::vector<double>* to) {
+    const size_t rows = from.size() / k;
+    std::vector<uint32_t> idx(rows);
+    for (size_t i = 0; i < rows; ++i) idx[i] = static_cast<uint32_t>(i);
+    for (uint64_t i = 0; i < take && i < rows; ++i) {
+      const uint64_t j = i + Below(SplitMix64(rng_state_), rows - i);
+      std::swap(idx[i], idx[j]);
+      to->insert(to->end(), from.begin() + static_cast<ptrdiff_t>(idx[i] * k),
+                 from.begin() + static_cast<ptrdiff_t>((idx[i] + 1) * k));
+    }
+  };
+  std::vector<double> merged;
+  merged.reserve(capacity * k);
+  pick(sample_, take_a, &merged);
+  pick(o.sample_, capacity - take_a, &merged);
+  sample_ = std::move(merged);
+}
+
+bool CorrelationMatrix::Merge(const CorrelationMatrix& o) {
+  if (o.k_ != k_ || o.reservoir_rows_ != reservoir_rows_) return false;
+  if (o.rows_ == 0) return true;
+  for (int i = 0; i < k_; ++i) {
+    if (anchored_[i] == 0 && o.anchored_[i] != 0) {
+      anchored_[i] = 1;
+      anchor_[i] = o.anchor_[i];
+    }
+  }
+  // The other's per-pair moments, moved to this matrix's anchors.
+  for (int i = 0; i < k_; ++i) {
+    for (int j = i; j < k_; ++j) {
+      const size_t p = PairIndex(i, j, static_cast<size_t>(k_));
+      PairMoments pm = o.pairs_[p];
+      if (pm.n == 0) continue;
+      pm.mean_x += o.anchor_[i] - anchor_[i];
+      pm.mean_y += o.anchor_[j] - anchor_[j];
+      Merge(pairs_[p], pm);
+    }
+  }
+  for (const MaskAccumulator& b : o.masks_) {
+    auto it = std::find_if(masks_.begin(), masks_.end(),
+                           [&](const MaskAccumulator& a) { return a.mask == b.mask; });
+    if (it != masks_.end()) {
+      MergeMask(*it, b);
+    } else if (masks_.size() < static_cast<size_t>(kMaxMasks)) {
+      masks_.push_back(b);  // self-contained: its references are absolute values
+    } else {
+      AddMaskToPairs(b, anchor_, k_, &pairs_);
+    }
+  }
+  MergeReservoir(o);
+  rows_ += o.rows_;
+  if (reservoir_rows_ > 0 && rows_ >= static_cast<uint64_t>(reservoir_rows_)) {
+    // Algorithm L's weight is the largest of the sampled rows' keys: Beta(R, rows - R + 1),
+    // taken at its mean (a fresh draw when the reservoir has just filled, as AddRow does).
+    w_ = rows_ == static_cast<uint64_t>(reservoir_rows_)
+             ? std::exp(std::log(UnitOpen(rng_state_)) / reservoir_rows_)
+             : static_cast<double>(reservoir_rows_) / (static_cast<double>(rows_) + 1.0);
+    ScheduleNextReplacement();
+  }
+  return true;
+}
+
 void CorrelationMatrix::ScheduleNextReplacement() {
   // Skip floor(log(U) / log(1 - w)) rows, then replace (Li 1994, Algorithm L).
   const double skip = std::floor(std::log(UnitOpen(rng_state_)) / std::log1p(-w_));
@@ -461,40 +576,51 @@ void CorrelationMatrix::Sample(const double* row, size_t slot) {
   for (size_t i = 0; i < k; ++i) dst[i] = std::isfinite(row[i]) ? row[i] : kNaN;
 }
 
+uint64_t CorrelationMatrix::Folded(const MaskAccumulator& a, std::vector<double>* mean,
+                                   std::vector<double>* m2) {
+  const int m = a.m;
+  const int stride = a.stride;
+  const size_t cells = static_cast<size_t>(m) * static_cast<size_t>(stride);
+  mean->assign(a.mean(), a.mean() + m);
+  m2->assign(a.m2(), a.m2() + cells);
+  std::vector<double> cross(a.cross(), a.cross() + cells);
+  for (int t = 0; t < a.pending_n; ++t) {
+    AddProducts(cross.data(), a.pending() + t * stride, m, stride);
+  }
+  uint64_t n = a.n;
+  FoldInto(n, mean->data(), m2->data(), a.block_n + static_cast<uint32_t>(a.pending_n),
+           cross.data(), m, stride);
+  return n;
+}
+
+void CorrelationMatrix::AddMaskToPairs(const MaskAccumulator& a, const std::vector<double>& anchor,
+                                       int k, std::vector<PairMoments>* pairs) {
+  std::vector<double> mean, m2;
+  const uint64_t n = Folded(a, &mean, &m2);
+  if (n == 0) return;
+  const int m = a.m;
+  const int stride = a.stride;
+  std::vector<double> offset(static_cast<size_t>(m));
+  for (int t = 0; t < m; ++t) offset[t] = (a.ref()[t] - anchor[a.columns[t]]) + mean[t];
+  for (int r = 0; r < m; ++r) {
+    const double* mr = m2.data() + r * stride;
+    for (int c = r; c < m; ++c) {
+      PairMoments pm;
+      pm.n = n;
+      pm.mean_x = offset[r];
+      pm.mean_y = offset[c];
+      pm.m2_x = mr[r];
+      pm.m2_y = m2[static_cast<size_t>(c) * static_cast<size_t>(stride) + c];
+      pm.c_xy = mr[c];
+      Merge((*pairs)[PairIndex(a.columns[r], a.columns[c], static_cast<size_t>(k))], pm);
+    }
+  }
+}
+
 std::vector<double> CorrelationMatrix::Pearson() const {
   const auto k = static_cast<size_t>(k_);
   std::vector<PairMoments> total(pairs_.size());
-  std::vector<double> mean, m2, cross, offset;
-  for (const MaskAccumulator& a : masks_) {
-    const int m = a.m;
-    const int stride = a.stride;
-    const size_t cells = static_cast<size_t>(m) * static_cast<size_t>(stride);
-    mean.assign(a.mean(), a.mean() + m);
-    m2.assign(a.m2(), a.m2() + cells);
-    cross.assign(a.cross(), a.cross() + cells);
-    for (int t = 0; t < a.pending_n; ++t) {
-      AddProducts(cross.data(), a.pending() + t * stride, m, stride);
-    }
-    uint64_t n = a.n;
-    FoldInto(n, mean.data(), m2.data(), a.block_n + static_cast<uint32_t>(a.pending_n),
-             cross.data(), m, stride);
-    if (n == 0) continue;
-    offset.resize(static_cast<size_t>(m));
-    for (int t = 0; t < m; ++t) offset[t] = (a.ref()[t] - anchor_[a.columns[t]]) + mean[t];
-    for (int r = 0; r < m; ++r) {
-      const double* mr = m2.data() + r * stride;
-      for (int c = r; c < m; ++c) {
-        PairMoments pm;
-        pm.n = n;
-        pm.mean_x = offset[r];
-        pm.mean_y = offset[c];
-        pm.m2_x = mr[r];
-        pm.m2_y = m2[static_cast<size_t>(c) * static_cast<size_t>(stride) + c];
-        pm.c_xy = mr[c];
-        Merge(total[PairIndex(a.columns[r], a.columns[c], k)], pm);
-      }
-    }
-  }
+  for (const MaskAccumulator& a : masks_) AddMaskToPairs(a, anchor_, k_, &total);
   for (size_t p = 0; p < pairs_.size(); ++p) Merge(total[p], pairs_[p]);
 
   std::vector<double> out(k * k, kNaN);

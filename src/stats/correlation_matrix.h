@@ -30,6 +30,16 @@ namespace inferscope {
 // sorted once; pairs whose columns are present in different sampled rows are re-ranked on
 // their joint rows from that order, without sorting again.
 //
+// Merge combines matrices fed disjoint sets of rows (one per thread): Pearson moments merge
+// with Chan et al.'s formula (equal to one matrix fed every row up to rounding). The two
+// reservoirs merge into a uniform sample of the union: when both inputs together have at most
+// reservoir_rows rows every row is kept (Spearman is then exactly the single-pass value);
+// otherwise the number taken from each side is drawn from the hypergeometric distribution
+// (R draws without replacement from nA + nB rows), and that many rows are picked uniformly
+// from each side's reservoir, with this matrix's fixed-seed generator, so a merge in a fixed
+// order is deterministic. The merged sample differs from the one a single pass would draw,
+// so Spearman then agrees with it within sampling error, not bit for bit.
+//
 // Memory: O(kMaxMasks · k² + reservoir_rows · k) doubles. Not thread-safe.
 class CorrelationMatrix {
  public:
@@ -42,6 +52,11 @@ class CorrelationMatrix {
 
   // `row` points at `variables` doubles.
   void AddRow(const double* row);
+
+  // Adds the rows `other` was fed (same variables and reservoir size, else a no-op that
+  // returns false). AddRow may follow: sampling continues with Algorithm L's weight set to
+  // its expected value R / (rows + 1) (its relative spread is 1/sqrt(R)).
+  bool Merge(const CorrelationMatrix& other);
 
   int variables() const { return k_; }
   uint64_t rows() const { return rows_; }
@@ -100,6 +115,14 @@ class CorrelationMatrix {
   static void AddToMask(MaskAccumulator& a, const double* __restrict row);
   static void FoldBlock(MaskAccumulator& a);
   static void Merge(PairMoments& into, const PairMoments& from);
+  // The accumulator's rows folded into (n, mean relative to ref(), m2), pending rows included.
+  static uint64_t Folded(const MaskAccumulator& a, std::vector<double>* mean,
+                         std::vector<double>* m2);
+  static void MergeMask(MaskAccumulator& into, const MaskAccumulator& from);
+  // Adds a mask's folded moments into per-pair moments relative to `anchor`.
+  static void AddMaskToPairs(const MaskAccumulator& a, const std::vector<double>& anchor, int k,
+                             std::vector<PairMoments>* pairs);
+  void MergeReservoir(const CorrelationMatrix& other);
   void AddRowPairwise(const double* row);
   void Sample(const double* row, size_t slot);  // slot == sampled_rows() appends
 

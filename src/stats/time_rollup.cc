@@ -78,6 +78,25 @@ void TimeRollup::Merge(const TimeRollup& other) {
   if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
 }
 
+void TimeRollup::Merge(TimeRollup&& other) {
+  if (other.width_ns_ > width_ns_) Coarsen(other.width_ns_);
+  for (size_t i = 0; i < other.buckets_.size(); ++i) {
+    const int64_t index = FloorDiv(other.indices_[i] * other.width_ns_, width_ns_);
+    auto [it, inserted] = slot_of_.try_emplace(index, static_cast<uint32_t>(buckets_.size()));
+    if (inserted) {
+      buckets_.push_back(std::move(other.buckets_[i]));
+      indices_.push_back(index);
+    } else {
+      buckets_[it->second].Merge(other.buckets_[i]);
+    }
+  }
+  other.buckets_ = {};
+  other.indices_ = {};
+  other.slot_of_ = {};
+  other.ForgetLast();
+  if (buckets_.size() > max_buckets_) Coarsen(width_ns_ * 2);
+}
+
 std::vector<std::pair<TimestampNs, const BucketStats*>> TimeRollup::Sorted() const {
   std::vector<std::pair<TimestampNs, const BucketStats*>> out;
   out.reserve(buckets_.size());

@@ -35,6 +35,10 @@ class TimeRollup {
   }
   // Merges another rollup (same or different width; the coarser width wins).
   void Merge(const TimeRollup& other);
+  // The same, moving `other`'s buckets in where this rollup has none at their time (no
+  // copy of their sketches; rollups of disjoint time ranges merge at the cost of a hash
+  // insert per bucket). `other` is left empty.
+  void Merge(TimeRollup&& other);
 
   int64_t width_ns() const { return width_ns_; }
   size_t bucket_count() const { return buckets_.size(); }

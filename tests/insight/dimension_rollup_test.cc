@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace inferscope {
 namespace {
@@ -69,6 +71,66 @@ TEST(DimensionRollupTest, CollectTakesBucketsStartingInTheRange) {
   r.Collect(0, 10 * kNanosPerMinute, &all);
   EXPECT_EQ(all.requests, 10u);
   EXPECT_EQ(all.values[0].at(0).requests, 5u);
+}
+
+TEST(DimensionRollupTest, MergeRemapsValueIdsThroughTheMergedDictionaries) {
+  // Two parts intern the same users in different orders, so their ids disagree; every
+  // dimension has its own dictionary. Merged through MergeFrom's maps, the totals by value
+  // name must equal those of one rollup fed both parts with one set of dictionaries.
+  const std::vector<std::string> users = {"alice", "bob", "carol", "dave"};
+  const std::vector<std::string> tiers = {"hot", "cold"};
+  DimensionDictionaries whole_dicts, a_dicts, b_dicts;
+  DimensionRollup whole(kNanosPerMinute), a(kNanosPerMinute), b(2 * kNanosPerMinute);
+  auto add = [&](DimensionDictionaries& d, DimensionRollup& r, int i) {
+    const std::string& user = users[static_cast<size_t>(i * 7 + i / 3) % users.size()];
+    const std::string& tier = tiers[static_cast<size_t>(i) % tiers.size()];
+    const std::array<uint32_t, kDimensionCount> ids = {d[0].Intern(user), d[1].Intern(""),
+                                                       d[2].Intern(tier), d[3].Intern("svc")};
+    r.Add(i * 20 * kNanosPerSecond, ids, 0.25 * (i % 5));
+  };
+  for (int i = 0; i < 60; ++i) add(whole_dicts, whole, i);
+  for (int i = 59; i >= 0; --i) add(whole_dicts, whole, i + 60);  // the same events again...
+  for (int i = 0; i < 60; ++i) add(a_dicts, a, i);
+  for (int i = 59; i >= 0; --i) add(b_dicts, b, i + 60);  // ...interned in reverse order
+  DimensionIdMaps maps;
+  for (int d = 0; d < kDimensionCount; ++d) maps[d] = a_dicts[d].MergeFrom(b_dicts[d]);
+  a.Merge(b, maps);
+  EXPECT_EQ(a.width_ns(), 2 * kNanosPerMinute);  // the coarser width wins
+  whole.Coarsen(2 * kNanosPerMinute);
+  DimensionTotals want, got;
+  whole.Collect(0, kNanosPerHour, &want);
+  a.Collect(0, kNanosPerHour, &got);
+  EXPECT_EQ(got.requests, want.requests);
+  EXPECT_DOUBLE_EQ(got.cost, want.cost);
+  for (int d = 0; d < kDimensionCount; ++d) {
+    std::map<std::string, uint64_t> by_name_want, by_name_got;
+    for (const auto& [id, c] : want.values[d])
+      by_name_want[std::string(whole_dicts[d].Name(id))] += c.requests;
+    for (const auto& [id, c] : got.values[d])
+      by_name_got[std::string(a_dicts[d].Name(id))] += c.requests;
+    EXPECT_EQ(by_name_got, by_name_want) << kDimensionNames[d];
+    EXPECT_EQ(got.other[d].requests, want.other[d].requests);
+  }
+  EXPECT_EQ(got.values[0].size(), users.size());
+  EXPECT_EQ(got.values[2].size(), tiers.size());
+}
+
+TEST(ValueDictionaryTest, MergeFromMapsKnownValuesToTheirIdsAndNewOnesToNewIds) {
+  ValueDictionary a, b;
+  a.Intern("x");
+  a.Intern("y");
+  b.Intern("y");
+  b.Intern("z");
+  const std::vector<uint32_t> map = a.MergeFrom(b);
+  ASSERT_EQ(map.size(), 2u);
+  EXPECT_EQ(map[0], 1u);  // y
+  EXPECT_EQ(map[1], 2u);  // z, new here
+  EXPECT_EQ(a.Name(2), "z");
+  EXPECT_EQ(ValueDictionary::Remap(map, ValueDictionary::kNone), ValueDictionary::kNone);
+  EXPECT_EQ(ValueDictionary::Remap(map, ValueDictionary::kOverflow), ValueDictionary::kOverflow);
+  ValueDictionary full(1);
+  full.Intern("only");
+  EXPECT_EQ(full.MergeFrom(b)[1], ValueDictionary::kOverflow);
 }
 
 TEST(ShareShiftTest, SignificantShiftsOnlyWithSampledCounts) {

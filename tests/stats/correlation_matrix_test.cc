@@ -90,6 +90,147 @@ void ExpectMatrixNear(const std::vector<double>& got, const Rows& rows, bool spe
   }
 }
 
+// Rows with four presence patterns, centred far from zero.
+Rows MixedRows(int count, uint64_t seed) {
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> n(0, 1);
+  std::discrete_distribution<int> pattern({70, 15, 10, 5});
+  Rows rows;
+  for (int t = 0; t < count; ++t) {
+    const double a = n(gen);
+    std::vector<double> r = {1e6 + a, 50 + 3 * a + n(gen), std::exp(a) + n(gen), -3e3 + n(gen),
+                             std::round(a * 4)};
+    switch (pattern(gen)) {
+      case 1:
+        r[2] = kNaN;
+        break;
+      case 2:
+        r[0] = kNaN;
+        r[4] = kNaN;
+        break;
+      case 3:
+        r[1] = r[2] = r[3] = kNaN;
+        break;
+      default:
+        break;
+    }
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// Feeds rows [cuts[i], cuts[i+1]) to matrix i and merges them in order into the first.
+CorrelationMatrix FeedInParts(const Rows& rows, const std::vector<size_t>& cuts,
+                              int reservoir = 50'000) {
+  std::vector<CorrelationMatrix> parts;
+  for (size_t p = 0; p + 1 < cuts.size(); ++p) {
+    CorrelationMatrix& m = parts.emplace_back(static_cast<int>(rows.front().size()), reservoir);
+    for (size_t r = cuts[p]; r < cuts[p + 1]; ++r) m.AddRow(rows[r].data());
+  }
+  for (size_t p = 1; p < parts.size(); ++p) EXPECT_TRUE(parts[0].Merge(parts[p]));
+  return std::move(parts[0]);
+}
+
+TEST(CorrelationMatrixTest, MergeOfConsecutivePartsEqualsOnePass) {
+  // Part sizes that are not multiples of the 4-row buffer nor of the block, one empty part.
+  const Rows rows = MixedRows(9001, 21);
+  const CorrelationMatrix whole = Feed(rows);
+  const CorrelationMatrix merged = FeedInParts(rows, {0, 1, 2050, 2050, 6003, 9001});
+  EXPECT_EQ(merged.rows(), whole.rows());
+  EXPECT_EQ(merged.sampled_rows(), whole.sampled_rows());
+  const std::vector<double> pw = whole.Pearson(), pm = merged.Pearson();
+  for (size_t i = 0; i < pw.size(); ++i) {
+    if (std::isnan(pw[i])) {
+      EXPECT_TRUE(std::isnan(pm[i])) << i;
+    } else {
+      EXPECT_NEAR(pm[i], pw[i], 1e-12 * std::max(1.0, std::fabs(pw[i]))) << i;
+    }
+  }
+  ExpectMatrixNear(pm, rows, false, 1e-9);
+  // Both reservoirs hold every row, in input order: Spearman is the same to the bit.
+  const std::vector<double> sw = whole.Spearman(), sm = merged.Spearman();
+  for (size_t i = 0; i < sw.size(); ++i) {
+    if (std::isnan(sw[i])) {
+      EXPECT_TRUE(std::isnan(sm[i])) << i;
+    } else {
+      EXPECT_EQ(sm[i], sw[i]) << i;
+    }
+  }
+}
+
+TEST(CorrelationMatrixTest, MergePastTheMaskCapFallsBackToPairwiseMoments) {
+  // Each part has its own set of masks; together they exceed kMaxMasks, so some of the
+  // second part's masks must be folded into the per-pair moments.
+  std::mt19937_64 gen(22);
+  std::normal_distribution<double> n(0, 1);
+  Rows rows;
+  for (int t = 0; t < 2 * CorrelationMatrix::kMaxMasks * 30; ++t) {
+    const int q = t / 30;  // mask number, 0..2*kMaxMasks-1, 30 rows each
+    const double a = n(gen);
+    std::vector<double> r(9);
+    for (int c = 0; c < 9; ++c) r[c] = (q >> (c % 7) & 1) != 0 ? kNaN : 1e5 * c + a * c + n(gen);
+    r[8] = (q & 64) != 0 ? kNaN : 3 * a + n(gen);
+    rows.push_back(r);
+  }
+  const CorrelationMatrix merged = FeedInParts(rows, {0, rows.size() / 2, rows.size()});
+  ExpectMatrixNear(merged.Pearson(), rows, false, 1e-9);
+  ExpectMatrixNear(merged.Spearman(), rows, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, MergedReservoirIsAUniformSampleOfBothSides) {
+  // Side A: 100k rows marked 0, side B: 300k rows marked 1; column 1 numbers the rows.
+  constexpr int kReservoir = 10'000;
+  CorrelationMatrix a(2, kReservoir), b(2, kReservoir);
+  for (int i = 0; i < 100'000; ++i) {
+    const double r[2] = {0, static_cast<double>(i)};
+    a.AddRow(r);
+  }
+  for (int i = 0; i < 300'000; ++i) {
+    const double r[2] = {1, static_cast<double>(100'000 + i)};
+    b.AddRow(r);
+  }
+  CorrelationMatrix again = a;
+  ASSERT_TRUE(a.Merge(b));
+  ASSERT_TRUE(again.Merge(b));
+  EXPECT_EQ(a.rows(), 400'000u);
+  ASSERT_EQ(a.sampled_rows(), static_cast<uint64_t>(kReservoir));
+  // Every A row numbers below every B row, so over a sample with a share p of B rows the
+  // marker's rank correlation with the row number is sqrt(3 p (1 - p)): 0.75 for the
+  // uniform share p = 3/4 (hypergeometric sd of p ~ 0.004; p = 1/2 would give 0.87).
+  const double rho = a.Spearman()[1];
+  EXPECT_NEAR(rho, 0.75, 0.02);
+  // The same merge draws the same sample.
+  EXPECT_EQ(again.Spearman()[1], rho);
+  // Sampling continues after a merge.
+  for (int i = 0; i < 400'000; ++i) {
+    const double r[2] = {2, static_cast<double>(400'000 + i)};
+    a.AddRow(r);
+  }
+  EXPECT_EQ(a.rows(), 800'000u);
+  EXPECT_EQ(a.sampled_rows(), static_cast<uint64_t>(kReservoir));
+}
+
+TEST(CorrelationMatrixTest, MergeOfSmallMatricesThenMoreRowsKeepsEveryRow) {
+  const Rows rows = MixedRows(3000, 23);
+  CorrelationMatrix m = FeedInParts(rows, {0, 1000, 2000}, 2500);
+  for (size_t r = 2000; r < rows.size(); ++r) m.AddRow(rows[r].data());
+  EXPECT_EQ(m.sampled_rows(), 2500u);
+  // Below the reservoir size the merged sample is every row; past it sampling goes on.
+  const Rows head(rows.begin(), rows.begin() + 2000);
+  CorrelationMatrix small = FeedInParts(head, {0, 700, 2000}, 2500);
+  ExpectMatrixNear(small.Spearman(), head, true, 1e-12);
+}
+
+TEST(CorrelationMatrixTest, MergeRefusesAMatrixOfAnotherShape) {
+  CorrelationMatrix a(3), b(4), c(3, 10);
+  const double r[4] = {1, 2, 3, 4};
+  b.AddRow(r);
+  c.AddRow(r);
+  EXPECT_FALSE(a.Merge(b));
+  EXPECT_FALSE(a.Merge(c));
+  EXPECT_EQ(a.rows(), 0u);
+}
+
 TEST(CorrelationMatrixTest, PerfectLinearRelationsGivePlusAndMinusOne) {
   Rows rows;
   for (int t = 0; t < 200; ++t) {

@@ -75,6 +75,42 @@ TEST(TimeRollupTest, MergeAddsCountsAndSketches) {
   EXPECT_NEAR(sorted[0].second->latency_ms.max(), 30, 1e-9);
 }
 
+TEST(TimeRollupTest, MovingMergeEqualsCopyingMergeAndEmptiesTheSource) {
+  // Overlapping and disjoint minutes, and a source with a finer width than the target.
+  auto fill = [](TimeRollup& r, int64_t from_min, int64_t to_min, double latency) {
+    for (int64_t m = from_min; m < to_min; ++m) {
+      r.Add(At(m * kNanosPerMinute + 5, latency + static_cast<double>(m)));
+      r.Add(At(m * kNanosPerMinute + 7, 2 * latency));
+    }
+  };
+  TimeRollup copy_into(2 * kNanosPerMinute), move_into(2 * kNanosPerMinute);
+  fill(copy_into, 0, 10, 10);
+  fill(move_into, 0, 10, 10);
+  TimeRollup source(kNanosPerMinute);
+  fill(source, 6, 30, 40);
+  const TimeRollup source_copy = source;
+  copy_into.Merge(source_copy);
+  move_into.Merge(std::move(source));
+  EXPECT_EQ(source.bucket_count(), 0u);  // NOLINT(bugprone-use-after-move): documented empty
+  const auto want = copy_into.Sorted();
+  const auto got = move_into.Sorted();
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_EQ(got.size(), 15u);  // minutes 0..29 in 2-minute buckets
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].first, want[i].first);
+    EXPECT_EQ(got[i].second->requests, want[i].second->requests);
+    EXPECT_EQ(got[i].second->latency_ms.count(), want[i].second->latency_ms.count());
+    EXPECT_EQ(got[i].second->Sum(EventField::kLatencyMs),
+              want[i].second->Sum(EventField::kLatencyMs));
+    EXPECT_EQ(got[i].second->latency_ms.Quantile(0.5), want[i].second->latency_ms.Quantile(0.5));
+  }
+  // Minutes 6..9 were in both: 4 events per 2-minute bucket from each side.
+  EXPECT_EQ(got[3].second->requests, 8u);
+  // The merged rollup still takes events.
+  move_into.Add(At(kNanosPerMinute, 1));
+  EXPECT_EQ(move_into.Sorted()[0].second->requests, 5u);
+}
+
 TEST(TimeRollupTest, LastBucketCacheRespectsBothEdgesOfTheBucket) {
   TimeRollup r(kNanosPerMinute);
   r.Add(At(kNanosPerMinute, 1));

@@ -84,5 +84,57 @@ TEST(TopKTest, MergeKeepsTheKLargestOverall) {
   EXPECT_EQ(empty.SortedDescending(), sorted);
 }
 
+TEST(TopKTest, TiedScoresKeepTheEarliestItemsWhateverTheHeapLayout) {
+  // Many equal scores at the boundary: exactly the earliest ones are kept, listed in order.
+  TopK<int> top(4);
+  for (int i = 0; i < 20; ++i) top.Push(i % 3 == 0 ? 9.0 : 5.0, i);
+  const auto sorted = top.SortedDescending();
+  ASSERT_EQ(sorted.size(), 4u);
+  // 9.0 at items 0, 3, 6, 9, ...; the four earliest of them.
+  EXPECT_EQ(sorted[0].second, 0);
+  EXPECT_EQ(sorted[1].second, 3);
+  EXPECT_EQ(sorted[2].second, 6);
+  EXPECT_EQ(sorted[3].second, 9);
+}
+
+TEST(TopKTest, MergeOfConsecutivePartsEqualsOnePassEvenWithTies) {
+  // Scores from a small set, so ties straddle the k-th place; every split of the stream into
+  // consecutive parts, merged in order with the earlier parts' counts as offsets, must keep
+  // the same items in the same order as one TopK fed the whole stream.
+  std::vector<double> scores;
+  uint64_t x = 12345;
+  for (int i = 0; i < 500; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    scores.push_back(static_cast<double>((x >> 33) % 7));
+  }
+  TopK<int> whole(25);
+  for (size_t i = 0; i < scores.size(); ++i) whole.Push(scores[i], i, static_cast<int>(i));
+  for (size_t parts : {2u, 3u, 7u}) {
+    TopK<int> merged(25);
+    size_t begin = 0;
+    for (size_t p = 0; p < parts; ++p) {
+      const size_t end = scores.size() * (p + 1) / parts;
+      TopK<int> part(25);
+      for (size_t i = begin; i < end; ++i) {
+        part.Push(scores[i], i - begin, static_cast<int>(i));  // numbered within the part
+      }
+      merged.Merge(std::move(part), begin);
+      begin = end;
+    }
+    EXPECT_EQ(merged.SortedDescending(), whole.SortedDescending()) << parts << " parts";
+  }
+}
+
+TEST(TopKTest, MergeWithOffsetLetsEarlierItemsWinTies) {
+  TopK<std::string> a(1), b(1);
+  a.Push(5, "a-first");
+  b.Push(5, "b-first");
+  TopK<std::string> later = a;
+  later.Merge(b, 1);  // b's items come after a's one item
+  EXPECT_EQ(later.SortedDescending()[0].second, "a-first");
+  b.Merge(a, 1);  // now a's item is the later one
+  EXPECT_EQ(b.SortedDescending()[0].second, "b-first");
+}
+
 }  // namespace
 }  // namespace inferscope
