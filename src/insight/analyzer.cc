@@ -90,7 +90,6 @@ struct ModelState {
   std::vector<std::pair<TimestampNs, const BucketStats*>> buckets;
   uint64_t requests = 0;
   BucketStats totals;
-  DDSketch ttft_ms;
   RunningMoments latency;
   TopK<Candidate> high;  // largest latencies
   TopK<Candidate> low;   // smallest latencies (score = -latency)
@@ -353,7 +352,6 @@ void Analyzer::OnEvent(const Event& e) {
   m.last_ns = std::max(m.last_ns, e.timestamp_ns);
   const uint32_t mask = e.present_mask();
   s.fields_seen |= mask;
-  if (e.Has(EventField::kTtftMs)) m.ttft_ms.Add(e.Get(EventField::kTtftMs));
   if (e.Has(EventField::kLatencyMs)) {
     double v = e.Get(EventField::kLatencyMs);
     m.latency.Add(v);
@@ -396,7 +394,6 @@ void Analyzer::Merge(Analyzer&& other) {
     ModelState& m = s.FindOrAddModel(from->name);
     m.rollup.Merge(std::move(from->rollup));
     m.dimensions.Merge(from->dimensions, maps);
-    m.ttft_ms.Merge(from->ttft_ms);
     m.latency.Merge(from->latency);
     m.high.Merge(std::move(from->high), order_offset);
     m.low.Merge(std::move(from->low), order_offset);
@@ -528,11 +525,7 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
 
   // Summary: merges of the per-model state.
   BucketStats all;
-  DDSketch ttft_all;
-  for (const ModelState* m : models) {
-    all.Merge(m->totals);
-    ttft_all.Merge(m->ttft_ms);
-  }
+  for (const ModelState* m : models) all.Merge(m->totals);
   Summary& sum = r.summary;
   sum.total_requests = all.requests;
   if (all.requests > 0) {
@@ -545,7 +538,7 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
   sum.timeouts = all.timeouts;
   sum.error_rate = all.requests ? static_cast<double>(all.errors) / all.requests : 0;
   sum.latency_ms = MakeDistribution(all.latency_ms);
-  sum.ttft_ms = MakeDistribution(ttft_all);
+  sum.ttft_ms = MakeDistribution(all.ttft_ms);
   sum.input_tokens = all.Sum(EventField::kInputTokens);
   sum.output_tokens = all.Sum(EventField::kOutputTokens);
   sum.cost_usd = all.Sum(EventField::kCostUsd);
@@ -563,7 +556,7 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     ms.error_rate = Div(static_cast<double>(ms.errors), static_cast<double>(ms.count));
     ms.requests_per_s = Div(static_cast<double>(ms.count), sum.duration_s);
     ms.latency_ms = MakeDistribution(m->totals.latency_ms);
-    ms.ttft_ms = MakeDistribution(m->ttft_ms);
+    ms.ttft_ms = MakeDistribution(m->totals.ttft_ms);
     ms.input_tokens = m->totals.Sum(EventField::kInputTokens);
     ms.output_tokens = m->totals.Sum(EventField::kOutputTokens);
     ms.cost_usd = m->totals.Sum(EventField::kCostUsd);
