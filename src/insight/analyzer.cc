@@ -499,8 +499,9 @@ AnalysisReport Analyzer::Finish(const LogReadStats& read, const RejectLog& rejec
     for (const auto& [start, b] : m->buckets) {
       m->totals.Merge(*b);
       const auto idx = static_cast<size_t>(FloorDiv(start, window) - first_w);
-      windows[idx].Merge(*b);
-      overall[idx].Merge(*b);
+      // Trend points read latency percentiles, never TTFT ones.
+      windows[idx].MergeWithoutTtft(*b);
+      overall[idx].MergeWithoutTtft(*b);
     }
     TrendSeries ts;
     ts.model = m->name;

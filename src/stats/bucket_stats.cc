@@ -11,6 +11,11 @@ void BucketStats::Merge(const BucketStats& other) {
   ttft_ms.Merge(other.ttft_ms);
 }
 
+void BucketStats::MergeWithoutTtft(const BucketStats& other) {
+  MergeCounters(other);
+  latency_ms.Merge(other.latency_ms);
+}
+
 void BucketStats::MergeCounters(const BucketStats& other) {
   requests += other.requests;
   errors += other.errors;

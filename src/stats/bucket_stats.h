@@ -82,6 +82,9 @@ struct BucketStats {
   // Merge without the sketches (counters and sums only): for aggregates that never read
   // percentiles, at a fraction of the cost.
   void MergeCounters(const BucketStats& other);
+  // Merge without the TTFT sketch (counters, sums and latency percentiles): for aggregates
+  // that read latency percentiles only, such as trend windows.
+  void MergeWithoutTtft(const BucketStats& other);
 
   // Mean of a field over the records carrying it; NaN when none did.
   double Mean(EventField field) const;

@@ -108,6 +108,15 @@ TEST(BucketStatsTest, MergeCombinesTtftSketchesAndMergeCountersLeavesThemOut) {
   counters.MergeCounters(a);
   EXPECT_EQ(counters.Present(EventField::kTtftMs), 50u);
   EXPECT_EQ(counters.ttft_ms.count(), 0u);
+
+  BucketStats latency_only;
+  latency_only.MergeWithoutTtft(a);
+  latency_only.MergeWithoutTtft(b);
+  EXPECT_EQ(latency_only.requests, all.requests);
+  EXPECT_EQ(latency_only.Present(EventField::kTtftMs), 100u);
+  EXPECT_EQ(latency_only.latency_ms.count(), all.latency_ms.count());
+  EXPECT_EQ(latency_only.latency_ms.Quantile(0.5), all.latency_ms.Quantile(0.5));
+  EXPECT_EQ(latency_only.ttft_ms.count(), 0u);
 }
 
 }  // namespace
