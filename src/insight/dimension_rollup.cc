@@ -63,19 +63,7 @@ void DimensionBucket::Dimension::AddNew(uint32_t id, uint32_t n, double c) {
   *min = {id, n, c};
 }
 
-void DimensionBucket::Merge(const DimensionBucket& o) {
-  requests += o.requests;
-  cost += o.cost;
-  for (int d = 0; d < kDimensionCount; ++d) {
-    Dimension& to = dims[d];
-    const Dimension& from = o.dims[d];
-    to.other_requests += from.other_requests;
-    to.other_cost += from.other_cost;
-    for (uint32_t i = 0; i < from.used; ++i) {
-      to.Add(from.slots[i].id, from.slots[i].requests, from.slots[i].cost);
-    }
-  }
-}
+void DimensionBucket::Merge(const DimensionBucket& o) { Merge(o, DimensionIdMaps{}); }
 
 void DimensionBucket::Merge(const DimensionBucket& o, const DimensionIdMaps& maps) {
   requests += o.requests;

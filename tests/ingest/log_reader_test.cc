@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "log_temp_dir.h"
 #include "test_sink.h"
 
 namespace inferscope {
@@ -19,27 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CollectingSink;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "inferscope_log_reader_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name, const std::string& bytes) const {
-    fs::path p = path_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = testing::LogTempDir;
 
 std::string Gzip(const std::string& data) {
   z_stream zs{};

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "log_temp_dir.h"
 #include "test_sink.h"
 
 namespace inferscope {
@@ -18,25 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::CollectingSink;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "inferscope_parallel_reader_XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string File(const std::string& name, const std::string& bytes) const {
-    fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
+using TempDir = testing::LogTempDir;
 
 std::string Line(int i, const std::string& extra = "") {
   return "{\"timestamp\":" + std::to_string(1'767'225'600 + i) + ",\"request_id\":\"r" +
