@@ -48,6 +48,8 @@ Status ServeApp::Start() {
   INFERSCOPE_ASSIGN_OR_RETURN(store_options.wal.fsync, ParseFsyncPolicy(config_.fsync));
   store_options.retention_age_ns = config_.retention_age_ns;
   store_options.retention_bytes = config_.retention_bytes;
+  store_options.max_unflushed_bytes = config_.max_unflushed_bytes;
+  store_options.stall_timeout_ns = config_.stall_timeout_ns;
   store_options.background = true;
   store_options.clock = clock_;
   INFERSCOPE_ASSIGN_OR_RETURN(store_, EmbeddedStore::Open(store_options));
@@ -126,7 +128,7 @@ Status ServeApp::Start() {
   server_metrics_->AddGauge(
       "memtable_bytes",
       "Bytes of acknowledged events held in memory until flushed into segments (appends wait "
-      "above 256 MiB).",
+      "above store.max_unflushed_bytes).",
       [store] { return static_cast<double>(store->stats().memtable_bytes); });
   server_metrics_->AddGauge("segment_bytes", "Bytes of immutable segment files.",
                             [store] { return static_cast<double>(store->stats().segment_bytes); });

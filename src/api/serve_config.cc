@@ -144,6 +144,8 @@ std::string ServeConfig::ToRedactedJson() const {
   w.Key("retention_age")
       .String(retention_age_ns == 0 ? "0" : FormatDurationHuman(retention_age_ns));
   w.Key("retention_bytes").Uint(retention_bytes);
+  w.Key("max_unflushed_bytes").Uint(max_unflushed_bytes);
+  w.Key("stall_timeout").String(FormatDurationHuman(stall_timeout_ns));
   w.EndObject();
   w.Key("metrics").BeginObject();
   w.Key("prefix").String(metrics_prefix);
@@ -183,6 +185,9 @@ const std::vector<ServeConfigKey>& ServeConfigLoader::Keys() {
       {"store.fsync", "WAL durability: always | interval=<duration> | never"},
       {"store.retention_age", "drop data older than this, e.g. 30d (0 = keep)"},
       {"store.retention_bytes", "drop oldest data above this size, e.g. 10GiB (0 = no limit)"},
+      {"store.max_unflushed_bytes",
+       "appends wait while this much is not yet in segments, e.g. 256MiB (0 = no limit)"},
+      {"store.stall_timeout", "how long a waiting append waits before 503 (default 5s)"},
       {"metrics.prefix", "prefix of the /metrics families (default inferscope_)"},
       {"detection.bucket", "rollup and detection bucket width (default 1m)"},
       {"detection.detector_config", "detector YAML file (docs/detectors.md)"},
@@ -232,6 +237,18 @@ Status ServeConfigLoader::Set(const std::string& path, std::string_view value,
     auto bytes = ParseBytes(v);
     if (!bytes.ok()) return fail(bytes.status());
     config_.retention_bytes = *bytes;
+  } else if (path == "store.max_unflushed_bytes") {
+    auto bytes = ParseBytes(v);
+    if (!bytes.ok()) return fail(bytes.status());
+    if (*bytes != 0 && *bytes < (1u << 20)) {
+      return fail(Status::InvalidArgument("must be 0 (no limit) or at least 1MiB"));
+    }
+    config_.max_unflushed_bytes = *bytes;
+  } else if (path == "store.stall_timeout") {
+    auto d = ParseDuration(v);
+    if (!d.ok()) return fail(d.status());
+    if (*d <= 0) return fail(Status::InvalidArgument("must be positive"));
+    config_.stall_timeout_ns = *d;
   } else if (path == "metrics.prefix") {
     bool valid = !v.empty() && !(v[0] >= '0' && v[0] <= '9');
     for (char c : v) {

@@ -28,6 +28,10 @@ struct ServeConfig {
   std::string fsync = "always";                             // always | interval=<duration> | never
   int64_t retention_age_ns = 30ll * 86400 * 1'000'000'000;  // 0 = keep forever
   uint64_t retention_bytes = 0;                             // 0 = no size limit
+  // Write stall: appends wait while this many bytes are not yet flushed into segments, for
+  // up to stall_timeout_ns, then fail with 503 (EmbeddedStoreOptions); 0 = no limit.
+  uint64_t max_unflushed_bytes = 256ull << 20;
+  int64_t stall_timeout_ns = 5ll * 1'000'000'000;
   std::string metrics_prefix = "inferscope_";
   int64_t bucket_ns = 60ll * 1'000'000'000;  // rollup and detection bucket
   std::string detector_config;               // detector YAML (docs/detectors.md); "" = defaults

@@ -38,6 +38,23 @@ TEST(ServeConfigTest, LaterSourcesOverrideEarlierOnes) {
   EXPECT_EQ(config->fsync, "interval=50ms");
   EXPECT_EQ(config->retention_age_ns, 7ll * 86400 * 1'000'000'000);
   EXPECT_EQ(config->max_body_bytes, 1u << 20);
+  EXPECT_EQ(config->max_unflushed_bytes, 256u << 20);  // default
+}
+
+TEST(ServeConfigTest, WriteStallLimitsComeFromYamlEnvOrFlags) {
+  ServeConfigLoader loader;
+  ASSERT_TRUE(loader.LoadYaml("store:\n  max_unflushed_bytes: 64MiB\n", "s.yaml").ok());
+  ASSERT_TRUE(loader.LoadEnvironment({"INFERSCOPE_STORE_STALL_TIMEOUT=250ms"}).ok());
+  auto config = loader.Finish();
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->max_unflushed_bytes, 64u << 20);
+  EXPECT_EQ(config->stall_timeout_ns, 250'000'000);
+  ASSERT_TRUE(loader.SetFlag("store-max-unflushed-bytes", "0").ok());
+  EXPECT_EQ(loader.Finish()->max_unflushed_bytes, 0u);
+  Status tiny = loader.SetFlag("store-max-unflushed-bytes", "10KiB");
+  EXPECT_NE(tiny.message().find("at least 1MiB"), std::string::npos) << tiny.message();
+  Status zero = loader.SetFlag("store-stall-timeout", "0s");
+  EXPECT_FALSE(zero.ok());
 }
 
 TEST(ServeConfigTest, ErrorsNameTheSourceLineAndKey) {
