@@ -1,6 +1,7 @@
 #include "cli/serve_command.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -48,6 +49,14 @@ int RunServe(const ServeFlags& flags) {
     fmt::print(stderr, "inferscope serve: {}\n", config.status().message());
     return 2;
   }
+
+  // A server allocates and frees result sets of megabytes per query (a 30-day hourly trend
+  // builds ~4 MB of rows). glibc's defaults serve such blocks with mmap and return them to the
+  // kernel on free, so every query page-faults its memory in again (measured: half the CPU
+  // of that query). Keep freed memory in the heap instead, up to these bounds: RSS then
+  // stays near its high-water mark rather than dropping between requests.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
 
   // Block the signals in every thread; one thread waits for them.
   sigset_t signals;

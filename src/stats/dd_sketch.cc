@@ -350,6 +350,12 @@ double DDSketch::Quantile(double q) const {
     if (r >= total / 2) {
       uint64_t at_or_above = 0;
       size_t end = positive_.counts.size();
+      // Nothing is counted above the maximum's bin: start there (a store's window often
+      // has room above its values). If that bin was collapsed away, scan the whole store.
+      if (max_ >= min_indexable_) {
+        const int64_t top = static_cast<int64_t>(Index(max_)) - positive_.offset + 1;
+        if (top > 0 && top < static_cast<int64_t>(end)) end = static_cast<size_t>(top);
+      }
       // Stops once at_or_above >= total - r, i.e. skips while it stays <= total - r - 1.
       if (positive_.carry.empty()) {
         end = SkipBlocksDown(positive_.counts, end, &at_or_above, total - r - 1);
@@ -364,6 +370,13 @@ double DDSketch::Quantile(double q) const {
     } else {
       uint64_t seen = 0;
       size_t p = 0;
+      // Likewise nothing is counted below the minimum's bin (collapsed bins sit at 0).
+      if (min_ >= min_indexable_) {
+        const int64_t bottom = static_cast<int64_t>(Index(min_)) - positive_.offset;
+        if (bottom > 0 && bottom < static_cast<int64_t>(positive_.counts.size())) {
+          p = static_cast<size_t>(bottom);
+        }
+      }
       if (positive_.carry.empty()) p = SkipBlocksUp(positive_.counts, p, &seen, r);
       for (; p < positive_.counts.size(); ++p) {
         seen += BinCount(positive_, p);
