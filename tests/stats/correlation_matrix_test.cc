@@ -90,6 +90,14 @@ void ExpectMatrixNear(const std::vector<double>& got, const Rows& rows, bool spe
   }
 }
 
+// Presence pattern p (0 = all present, 1-3 = some fields absent) applied to a row of at
+// least five fields.
+void BlankFields(int p, std::vector<double>& r) {
+  if (p == 1) r[2] = kNaN;
+  if (p == 2) r[0] = r[4] = kNaN;
+  if (p == 3) r[1] = r[2] = r[3] = kNaN;
+}
+
 // Rows with four presence patterns, centred far from zero.
 Rows MixedRows(int count, uint64_t seed) {
   std::mt19937_64 gen(seed);
@@ -100,20 +108,7 @@ Rows MixedRows(int count, uint64_t seed) {
     const double a = n(gen);
     std::vector<double> r = {1e6 + a, 50 + 3 * a + n(gen), std::exp(a) + n(gen), -3e3 + n(gen),
                              std::round(a * 4)};
-    switch (pattern(gen)) {
-      case 1:
-        r[2] = kNaN;
-        break;
-      case 2:
-        r[0] = kNaN;
-        r[4] = kNaN;
-        break;
-      case 3:
-        r[1] = r[2] = r[3] = kNaN;
-        break;
-      default:
-        break;
-    }
+    BlankFields(pattern(gen), r);
     rows.push_back(r);
   }
   return rows;
@@ -398,20 +393,7 @@ TEST(CorrelationMatrixTest, MixedMasksMatchPairwiseTwoPass) {
     const double a = n(gen);
     std::vector<double> r = {1e6 + a, 50 + 3 * a + n(gen), std::exp(a) + n(gen), -3e3 + n(gen),
                              a * a,   1e-3 * (a + n(gen))};
-    switch (pattern(gen)) {
-      case 1:
-        r[2] = kNaN;
-        break;
-      case 2:
-        r[0] = kNaN;
-        r[4] = kNaN;
-        break;
-      case 3:
-        r[1] = r[2] = r[3] = kNaN;
-        break;
-      default:
-        break;
-    }
+    BlankFields(pattern(gen), r);
     rows.push_back(r);
   }
   const CorrelationMatrix m = Feed(rows);
