@@ -120,20 +120,21 @@ Status EmbeddedStore::Recover() {
   recovery_.segments = segments_.size();
 
   const int64_t now_mono = options_.clock->MonotonicNs();
-  std::vector<StoredEvent> batch;
   auto replay = [&](uint64_t seq, std::string_view payload) -> Status {
-    batch.clear();
-    INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(payload, seq, &batch));
+    // One pass: each row indexed and rolled up where it lies. (A bad row fails the replay,
+    // and with it Open, so a half-added record is never used.)
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
-    for (const auto& e : batch) mem_->minutes.Add(e);
     const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
+    const size_t rows_before = mem_->rows.size();
     INFERSCOPE_RETURN_IF_ERROR(
         ForEachEventRow(payload, seq, [&](const EventRowView& row, size_t offset) {
           mem_->rows.push_back(
               {row.timestamp_ns, row.id, batch_index, static_cast<uint32_t>(offset)});
+          mem_->minutes.Add(row.ToEventWithoutAttributes());
         }));
-    mem_->events += batch.size();
-    mem_->bytes += payload.size() + batch.size() * sizeof(RowRef);
+    const size_t rows = mem_->rows.size() - rows_before;
+    mem_->events += rows;
+    mem_->bytes += payload.size() + rows * sizeof(RowRef);
     mem_->batches.emplace_back(seq, std::make_shared<const std::string>(payload));
     mem_->max_seq = seq;
     return Status::Ok();

@@ -29,6 +29,9 @@ struct EventRowView {
   // A view of `event`; its attributes are encoded into `*scratch` (overwritten), which must
   // outlive the view.
   static EventRowView Of(const StoredEvent& event, std::string* scratch);
+  // The row as an Event whose views point where this row's do; attributes are left out
+  // (they stay encoded), which is all rollups need.
+  Event ToEventWithoutAttributes() const;
 };
 
 }  // namespace inferscope
