@@ -15,6 +15,7 @@
 
 #include "core/time_format.h"
 #include "ingest/json_number.h"
+#include "ingest/ondemand_double.h"
 
 // Design (format: docs/log-format.md).
 //
@@ -594,7 +595,7 @@ struct JsonlParser::Impl {
       if (v.get_number_type().get(nt)) nt = od::number_type::floating_point_number;
       if (nt == od::number_type::floating_point_number) {
         double d;
-        if (auto e = v.get_double().get(d)) return Malformed(e);
+        if (auto e = GetOnDemandDouble(v, &d)) return Malformed(e);
         Result<TimestampNs> r = EpochNumberToNs(d);
         if (!r.ok()) return Reject(spec, "{}", r.status().message());
         *out = *r;
@@ -638,7 +639,7 @@ struct JsonlParser::Impl {
         return Verdict::kOk;
       case od::json_type::number: {
         double d;
-        if (auto e = v.get_double().get(d)) return Malformed(e);
+        if (auto e = GetOnDemandDouble(v, &d)) return Malformed(e);
         *text = TrimRight(v.raw_json_token());
         if (d != static_cast<double>(static_cast<int64_t>(d)) || d < 0 || d > 999) {
           return Reject(spec, "expected an HTTP status code, got {}", *text);
@@ -668,14 +669,14 @@ struct JsonlParser::Impl {
         return Verdict::kOk;
       }
       if (type != od::json_type::number) return WrongType(spec, "a boolean or 0/1", type);
-      if (auto e = v.get_double().get(*out)) return Malformed(e);
+      if (auto e = GetOnDemandDouble(v, out)) return Malformed(e);
       if (*out != 0.0 && *out != 1.0)
         return Reject(spec, "expected a boolean or 0/1, got {}", *out);
       return Verdict::kOk;
     }
     if (type != od::json_type::number) return WrongType(spec, "a number", type);
     double d;
-    if (auto e = v.get_double().get(d)) return Malformed(e);
+    if (auto e = GetOnDemandDouble(v, &d)) return Malformed(e);
     if (d < 0 && f != EventField::kQualityScore) {
       return Reject(spec, "must not be negative, got {}", d);
     }

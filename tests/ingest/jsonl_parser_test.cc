@@ -423,6 +423,27 @@ TEST(JsonlParserTest, LineScannerKeepsNumbersExact) {
   }
 }
 
+// simdjson 3.0.1's On Demand get_double() reads 0.95000000000000000000 as 0.0277 (upstream
+// issue #2093); both paths must give the correctly rounded value (strtod's).
+TEST(JsonlParserTest, ReadsNumbersWithTwentyOrMoreDigitsCorrectlyRounded) {
+  for (bool scanner : {true, false}) {
+    JsonlParserOptions options;
+    options.line_scanner = scanner;
+    for (const char* n :
+         {"0.95000000000000000000", "0.66666666666666666666", "-0.66666666666666666666",
+          "0.000123456789012345678901", "12.345678901234567890123"}) {
+      OwnedEvent e = ParseOne(Rec(std::string(R"("quality_score":)") + n), options);
+      EXPECT_EQ(e.Get(EventField::kQualityScore), std::strtod(n, nullptr))
+          << n << " scanner=" << scanner;
+    }
+    OwnedEvent e = ParseOne(R"({"timestamp":1714564800.0000000000000000001,"model":"m",)"
+                            R"("status":200.00000000000000000000})",
+                            options);
+    EXPECT_EQ(e.timestamp_ns, kNoon) << scanner;
+    EXPECT_EQ(e.status, EventStatus::kOk) << scanner;
+  }
+}
+
 TEST(JsonlParserTest, UnescapesStringsWithEscapes) {
   OwnedEvent e = ParseOne(Rec(R"("user":"a\"b\\c\u00e9","service":"plain","task_type":"t\n")"));
   EXPECT_EQ(e.user, "a\"b\\c\xc3\xa9");

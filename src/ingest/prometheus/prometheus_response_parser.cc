@@ -10,6 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "ingest/ondemand_double.h"
+
 namespace inferscope {
 namespace {
 
@@ -164,7 +166,7 @@ struct PrometheusResponseParser::Impl {
 
   Status ReadTime(od::value v, const LazyPath& path, double* seconds) {
     double s = 0;
-    if (auto err = v.get_double().get(s)) {
+    if (auto err = GetOnDemandDouble(v, &s)) {
       return JsonError(path.str(), err, "a number (unix seconds)", TokenStart(v));
     }
     if (!std::isfinite(s) || std::fabs(s) > kMaxAbsSeconds) {

@@ -85,6 +85,20 @@ TEST(PrometheusResponseParserTest, KeepsNaNAndInfinitiesAsSuch) {
   EXPECT_EQ(samples[6].value, 1.5);  // an escaped value string takes the unescaping path
 }
 
+// simdjson 3.0.1's On Demand get_double() misreads 20+ digit numbers (issue #2093):
+// 0.95000000000000000000 came out as 0.0277.
+TEST(PrometheusResponseParserTest, ReadsLongTimestampsCorrectlyRounded) {
+  PrometheusResponseParser parser;
+  auto result = parser.Parse(
+      R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"x"},)"
+      R"("values":[[0.95000000000000000000,"1"],[1700000000.1230000000000000001,"2"]]}]}})");
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const auto& samples = result->series.at(0).samples;
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[0].timestamp_ns, 950 * kNanosPerMilli);
+  EXPECT_EQ(samples[1].timestamp_ns, 1700000000123 * kNanosPerMilli);
+}
+
 TEST(PrometheusResponseParserTest, RoundsFractionalSecondsToTheMillisecond) {
   PrometheusResponseParser parser;
   auto result = parser.Parse(R"({"status":"success","data":{"resultType":"vector","result":[)"
