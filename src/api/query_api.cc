@@ -8,6 +8,8 @@
 #include "core/json_writer.h"
 #include "core/time_format.h"
 #include "insight/event_csv_exporter.h"
+#include "stats/time_rollup.h"
+#include "store/user_rollup_table.h"
 
 namespace inferscope {
 namespace {
@@ -57,9 +59,10 @@ struct Grouping {
   bool model = false;
   bool task_type = false;
   bool cache_tier = false;
+  bool user = false;  // trends only (per-user hourly rollups)
 };
 
-Result<Grouping> ParseGroupBy(const ApiRequest& req, bool default_model) {
+Result<Grouping> ParseGroupBy(const ApiRequest& req, bool default_model, bool allow_user) {
   Grouping g;
   const std::string* text = req.Query("group_by");
   if (text == nullptr) {
@@ -77,11 +80,23 @@ Result<Grouping> ParseGroupBy(const ApiRequest& req, bool default_model) {
       g.task_type = true;
     } else if (part == "cache_tier" || part == "tier") {
       g.cache_tier = true;
+    } else if (part == "user") {
+      if (!allow_user) {
+        return Status::InvalidArgument("group_by: 'user' is supported by /api/v1/trends only");
+      }
+      g.user = true;
     } else if (part == "none" || part.empty()) {
     } else {
       return Status::InvalidArgument("group_by: unknown dimension '" + std::string(part) +
-                                     "' (model, task_type, cache_tier, none)");
+                                     "' (model, task_type, cache_tier" +
+                                     (allow_user ? ", user" : "") + ", none)");
     }
+  }
+  if (g.user && (g.task_type || g.cache_tier || req.Query("task_type") != nullptr ||
+                 req.Query("cache_tier") != nullptr)) {
+    return Status::InvalidArgument(
+        "group_by=user combines with model only: per-user rollups are not kept per task_type "
+        "or cache_tier");
   }
   return g;
 }
@@ -314,6 +329,112 @@ void WriteEventJson(JsonWriter& w, const StoredEvent& e) {
   w.EndObject();
 }
 
+// trends with group_by=user: the per-user hourly rollups, the `top` (default 10) users by
+// the metric's total over the range (count-like metrics) or by requests (the others), and
+// the remaining users merged per bucket into "(other)" (per model when grouped by model).
+void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metric,
+                const TimeRange& range, bool by_model, int64_t step, ApiResponse& res) {
+  auto top = ParseCount(req.Query("top"), 10, 1000, "top");
+  if (!top.ok()) return res.Error(top.status());
+  UserRollupQuery query;
+  query.start_ns = range.from;
+  query.end_ns = range.to;
+  query.step_ns = step;
+  query.by_model = by_model;
+  if (const std::string* m = req.Query("model")) query.model = *m;
+  auto rows = store->QueryUserRollups(query);
+  if (!rows.ok()) return res.Error(rows.status());
+
+  using Key = std::pair<std::string_view, std::string_view>;  // (model, user), into `rows`
+  struct Series {
+    UserCounters total;
+    std::vector<const UserRollupRow*> rows;  // in time order
+  };
+  std::map<Key, Series> users;
+  for (const UserRollupRow& row : *rows) {
+    Series& s = users[Key(row.model, row.user)];
+    s.total.Merge(row.counters);
+    s.rows.push_back(&row);
+  }
+  auto value_of = [&](const UserCounters& c) {
+    BucketStats stats;
+    c.AddTo(&stats);
+    return metric.value(stats);
+  };
+  std::vector<std::pair<double, const std::pair<const Key, Series>*>> ranked;
+  for (const auto& entry : users) {
+    if (entry.first.second == UserRollupTable::kOtherUser) continue;
+    const double rank = metric.count_like ? value_of(entry.second.total)
+                                          : static_cast<double>(entry.second.total.requests);
+    ranked.emplace_back(std::isnan(rank) ? -1.0 : rank, &entry);
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  const size_t shown = std::min<size_t>(*top, ranked.size());
+  // The rest, per model (or "*"), merged per bucket start.
+  std::map<std::string_view, std::map<TimestampNs, UserCounters>> other;
+  std::vector<const std::pair<const Key, Series>*> rest;
+  for (size_t i = shown; i < ranked.size(); ++i) rest.push_back(ranked[i].second);
+  for (const auto& entry : users) {
+    if (entry.first.second == UserRollupTable::kOtherUser) rest.push_back(&entry);
+  }
+  for (const auto* entry : rest) {
+    auto& buckets = other[entry->first.first];
+    for (const UserRollupRow* row : entry->second.rows) buckets[row->start_ns].Merge(row->counters);
+  }
+
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("metric").String(metric.name);
+  WriteRange(w, range);
+  w.Key("interval_seconds").Int(step / kNanosPerSecond);
+  w.Key("users").Int(static_cast<int64_t>(ranked.size()));
+  w.Key("series").BeginArray();
+  auto write_series = [&](std::string_view model, std::string_view user, auto&& value_at) {
+    w.BeginObject();
+    w.Key("labels").BeginObject();
+    if (by_model) w.Key("model").String(model);
+    w.Key("user").String(user);
+    w.EndObject();
+    w.Key("points").BeginArray();
+    for (TimestampNs t = range.from; t < range.to; t += step) {
+      w.BeginArray();
+      w.String(FormatIso8601(t));
+      const UserCounters* c = value_at(t);
+      if (c != nullptr) {
+        NumberOrNull(w, value_of(*c));
+      } else if (metric.count_like) {
+        w.Number(0);
+      } else {
+        w.Null();
+      }
+      w.EndArray();
+    }
+    w.EndArray();
+    w.EndObject();
+  };
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& [key, series] = *ranked[i].second;
+    size_t next = 0;
+    write_series(key.first, key.second, [&](TimestampNs t) -> const UserCounters* {
+      if (next < series.rows.size() && series.rows[next]->start_ns == t) {
+        return &series.rows[next++]->counters;
+      }
+      return nullptr;
+    });
+  }
+  for (const auto& [model, buckets] : other) {
+    write_series(model, UserRollupTable::kOtherUser, [&](TimestampNs t) -> const UserCounters* {
+      auto it = buckets.find(t);
+      return it == buckets.end() ? nullptr : &it->second;
+    });
+  }
+  w.EndArray();
+  w.EndObject();
+  res.Json(200, std::move(out));
+}
+
 }  // namespace
 
 void QueryApi::Register(HttpServer& server) {
@@ -358,7 +479,7 @@ void QueryApi::Percentiles(const ApiRequest& req, ApiResponse& res) const {
   const RollupSketch sketch = ttft ? RollupSketch::kTtft : RollupSketch::kLatency;
   auto quantiles = ParseQuantiles(req.Query("q"));
   if (!quantiles.ok()) return res.Error(quantiles.status());
-  auto grouping = ParseGroupBy(req, /*default_model=*/true);
+  auto grouping = ParseGroupBy(req, /*default_model=*/true, /*allow_user=*/false);
   if (!grouping.ok()) return res.Error(grouping.status());
   auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, *grouping, 0));
   if (!rows.ok()) return res.Error(rows.status());
@@ -399,23 +520,33 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
   }
   auto range = ParseRange(req, *clock_);
   if (!range.ok()) return res.Error(range.status());
-  auto grouping = ParseGroupBy(req, /*default_model=*/false);
+  auto grouping = ParseGroupBy(req, /*default_model=*/false, /*allow_user=*/true);
   if (!grouping.ok()) return res.Error(grouping.status());
-  // Align the range to whole minutes, as the rollups are.
-  range->from = range->from / kNanosPerMinute * kNanosPerMinute;
-  range->to = (range->to + kNanosPerMinute - 1) / kNanosPerMinute * kNanosPerMinute;
+  const bool quantile = !std::isnan(metric->quantile);
+  if (grouping->user && quantile) {
+    return res.Error(Status::InvalidArgument(
+        "metric: per-user rollups keep counters and sums only, so '" + *metric_name +
+        "' is not available with group_by=user (use latency_mean_ms, ttft_mean_ms, requests, "
+        "errors, error_rate, cost_usd, tokens, ...)"));
+  }
+  // Align the range to whole minutes, as the rollups are (hours for the per-user ones).
+  const int64_t unit = grouping->user ? kNanosPerHour : kNanosPerMinute;
+  const char* unit_name = grouping->user ? "hours (group_by=user)" : "minutes";
+  range->from = FloorDiv(range->from, unit) * unit;
+  range->to = FloorDiv(range->to + unit - 1, unit) * unit;
   const int64_t span = range->to - range->from;
   int64_t step = 0;
   if (const std::string* interval = req.Query("interval")) {
     auto d = ParseDuration(*interval);
     if (!d.ok()) return res.Error(Status::InvalidArgument("interval: " + d.status().message()));
-    if (*d < kNanosPerMinute || *d % kNanosPerMinute != 0) {
-      return res.Error(Status::InvalidArgument("interval: must be a whole number of minutes"));
+    if (*d < unit || *d % unit != 0) {
+      return res.Error(
+          Status::InvalidArgument(std::string("interval: must be a whole number of ") + unit_name));
     }
     step = *d;
   } else {
-    // About 120 points, in whole minutes.
-    step = std::max<int64_t>(1, span / 120 / kNanosPerMinute) * kNanosPerMinute;
+    // About 120 points, in whole units.
+    step = std::max<int64_t>(1, span / 120 / unit) * unit;
   }
   const int64_t points = (span + step - 1) / step;
   if (points > static_cast<int64_t>(kMaxTrendPoints)) {
@@ -423,8 +554,8 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
                                              " points requested, at most " +
                                              std::to_string(kMaxTrendPoints)));
   }
+  if (grouping->user) return UserTrends(store_, req, *metric, *range, grouping->model, step, res);
   RollupQuery query = MakeRollupQuery(req, *range, *grouping, step);
-  const bool quantile = !std::isnan(metric->quantile);
   query.keep_sketches = false;
   if (quantile) {
     query.quantiles = {metric->quantile};

@@ -115,6 +115,7 @@ Status EmbeddedStore::Recover() {
     RollupTable hours(kNanosPerHour);
     INFERSCOPE_RETURN_IF_ERROR(reader->ReadHourRollups(&hours).WithContext(handle->path));
     AddToTiers(hours);
+    INFERSCOPE_RETURN_IF_ERROR(reader->ReadUserRollups(&day_users_).WithContext(handle->path));
     segments_.push_back(std::move(handle));
   }
   recovery_.segments = segments_.size();
@@ -130,7 +131,9 @@ Status EmbeddedStore::Recover() {
         ForEachEventRow(payload, seq, [&](const EventRowView& row, size_t offset) {
           mem_->rows.push_back(
               {row.timestamp_ns, row.id, batch_index, static_cast<uint32_t>(offset)});
-          mem_->minutes.Add(row.ToEventWithoutAttributes());
+          const Event event = row.ToEventWithoutAttributes();
+          mem_->minutes.Add(event);
+          mem_->users.Add(event);
         }));
     const size_t rows = mem_->rows.size() - rows_before;
     mem_->events += rows;
@@ -201,7 +204,10 @@ Status EmbeddedStore::AppendBatch(std::span<const E> events) {
     const int64_t now_mono = options_.clock->MonotonicNs();
     std::lock_guard lk(state_mu_);
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
-    for (const auto& e : part) mem_->minutes.Add(e);
+    for (const auto& e : part) {
+      mem_->minutes.Add(e);
+      mem_->users.Add(e);
+    }
     const auto batch = static_cast<uint32_t>(mem_->batches.size());
     for (size_t i = 0; i < part.size(); ++i) {
       mem_->rows.push_back({part[i].timestamp_ns, MakeEventId(seq, i), batch, offsets[i]});
@@ -274,6 +280,7 @@ Status EmbeddedStore::FlushImmutable() {
     next = manifest_;
   }
   SegmentList added;
+  std::vector<UserRollupTable> added_users;  // per added segment, as written (capped)
   EventRowView view;
   for (size_t begin = 0; begin < rows.size();) {
     const TimestampNs start = FloorTo(rows[begin].timestamp_ns, kPartitionNs);
@@ -288,11 +295,14 @@ Status EmbeddedStore::FlushImmutable() {
     minutes.MergeRange(imm_->minutes, start, start + kPartitionNs);
     RollupTable hours(kNanosPerHour);
     hours.MergeFrom(minutes);
+    UserRollupTable& users = added_users.emplace_back(kNanosPerHour);
+    users.MergeRange(imm_->users, start, start + kPartitionNs);
+    users.Cap(options_.max_users_per_model_hour);
     SegmentInfo info;
     info.partition_start_ns = start;
     info.partition_width_ns = kPartitionNs;
     info.wal_seq_hi = imm_->max_seq;
-    const std::string bytes = builder.Finish(info, minutes, hours, options_.zstd_level);
+    const std::string bytes = builder.Finish(info, minutes, hours, options_.zstd_level, &users);
     auto handle = std::make_shared<SegmentHandle>();
     handle->meta.id = next.next_segment_id++;
     handle->meta.partition_start_ns = start;
@@ -317,6 +327,12 @@ Status EmbeddedStore::FlushImmutable() {
     AddToTiers(imm_->minutes);
     for (auto& [hour, cached] : minute_cache_) {
       cached.minutes.MergeRange(imm_->minutes, hour, hour + kNanosPerHour);
+    }
+    for (const UserRollupTable& users : added_users) {
+      day_users_.MergeFrom(users);
+      if (users.empty()) continue;
+      auto cached = user_cache_.find(users.cells().begin()->first.start);
+      if (cached != user_cache_.end()) cached->second.users.MergeFrom(users);
     }
     imm_.reset();
     ++flushes_;
@@ -364,9 +380,21 @@ Status EmbeddedStore::EnforceRetention() {
     return true;
   });
   segments_dropped_ += doomed.size();
+  std::set<TimestampNs> days;
   for (TimestampNs h : hours) {
     minute_cache_.erase(h);
+    user_cache_.erase(h);
     INFERSCOPE_RETURN_IF_ERROR(RebuildHour(h));
+    days.insert(FloorTo(h, kNanosPerDay));
+  }
+  // The per-user day tier, re-read from the day's remaining segments.
+  for (TimestampNs day : days) {
+    day_users_.EraseRange(day, day + kNanosPerDay);
+    for (const auto& h : segments_) {
+      if (FloorTo(h->meta.partition_start_ns, kNanosPerDay) != day) continue;
+      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+      INFERSCOPE_RETURN_IF_ERROR(reader->ReadUserRollups(&day_users_));
+    }
   }
   return Status::Ok();
 }
@@ -400,6 +428,28 @@ Status EmbeddedStore::RebuildHour(TimestampNs hour) {
   day_full_.MergeRange(hour_full_, day, day + kNanosPerDay);
   day_model_.MergeRange(hour_model_, day, day + kNanosPerDay);
   return Status::Ok();
+}
+
+Result<const UserRollupTable*> EmbeddedStore::DiskUsers(TimestampNs hour) {
+  auto it = user_cache_.find(hour);
+  if (it == user_cache_.end()) {
+    CachedUserHour fresh;
+    for (const auto& h : segments_) {
+      if (h->meta.partition_start_ns != hour) continue;
+      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+      INFERSCOPE_RETURN_IF_ERROR(reader->ReadUserRollups(&fresh.users).WithContext(h->path));
+    }
+    while (!user_cache_.empty() &&
+           user_cache_.size() >= std::max<size_t>(1, options_.user_cache_hours)) {
+      auto lru = std::min_element(
+          user_cache_.begin(), user_cache_.end(),
+          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
+      user_cache_.erase(lru);
+    }
+    it = user_cache_.emplace(hour, std::move(fresh)).first;
+  }
+  it->second.last_used = ++cache_clock_;
+  return &it->second.users;
 }
 
 Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
@@ -563,6 +613,56 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
         }
       }
     }
+  }
+  return rows;
+}
+
+Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRollupQuery& q) {
+  if (q.step_ns < 0 || q.step_ns % kNanosPerHour != 0) {
+    return Status::InvalidArgument(
+        "per-user rollup step must be a non-negative multiple of an hour");
+  }
+  const TimestampNs start = FloorTo(q.start_ns, kNanosPerHour);
+  const TimestampNs end = CeilTo(q.end_ns, kNanosPerHour);
+  if (end <= start) return std::vector<UserRollupRow>{};
+  const int64_t step = q.step_ns == 0 ? end - start : q.step_ns;
+  if ((end - start) / step > 100'000) {
+    return Status::InvalidArgument("per-user rollup query over more than 100,000 buckets");
+  }
+  std::vector<UserRollupRow> rows;
+  // One bucket's cells, merged per (model or "*", user).
+  UserRollupTable bucket(kNanosPerHour);
+  TimestampNs bucket_start = 0;
+  auto add_range = [&](const UserRollupTable& table, TimestampNs from, TimestampNs to) {
+    for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
+         ++it) {
+      if (q.model && it->first.model != *q.model) continue;
+      bucket.Merge(bucket_start, q.by_model ? std::string_view(it->first.model) : "*",
+                   it->first.user, it->second);
+    }
+  };
+  std::lock_guard lk(state_mu_);
+  for (TimestampNs bs = start; bs < end; bs += step) {
+    const TimestampNs be = std::min(end, bs + step);
+    bucket_start = FloorTo(bs, kNanosPerHour);
+    const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
+    const TimestampNs d1 = FloorTo(be, kNanosPerDay);
+    // Flushed data: whole days from the day tier, the other hours from the segments.
+    if (d0 < d1) add_range(day_users_, d0, d1);
+    for (TimestampNs h = bs; h < be; h += kNanosPerHour) {
+      if (d0 < d1 && h >= d0 && h < d1) {
+        h = d1 - kNanosPerHour;
+        continue;
+      }
+      INFERSCOPE_ASSIGN_OR_RETURN(const UserRollupTable* t, DiskUsers(h));
+      add_range(*t, h, h + kNanosPerHour);
+    }
+    add_range(mem_->users, bs, be);
+    if (imm_) add_range(imm_->users, bs, be);
+    for (const auto& [cell, counters] : bucket.cells()) {
+      rows.push_back(UserRollupRow{bs, cell.model, cell.user, counters});
+    }
+    bucket.Clear();
   }
   return rows;
 }

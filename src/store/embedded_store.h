@@ -18,6 +18,7 @@
 #include "store/event_store.h"
 #include "store/manifest.h"
 #include "store/rollup_table.h"
+#include "store/user_rollup_table.h"
 #include "store/wal.h"
 
 namespace inferscope {
@@ -42,6 +43,12 @@ struct EmbeddedStoreOptions {
   uint64_t retention_bytes = 0;
   // Hours of per-minute rollups read back from segments kept decoded in memory.
   size_t minute_cache_hours = 24;
+  // Per-user rollups: each segment keeps, per (hour, model), this many users with the most
+  // requests and merges the others into user "(other)" (bounds segment and memory size).
+  size_t max_users_per_model_hour = 1000;
+  // Hours of per-user rollups read back from segments kept decoded in memory (whole days
+  // come from the in-memory day tier).
+  size_t user_cache_hours = 48;
   // Run flushes and retention on a background thread every maintenance_interval_ns.
   bool background = false;
   int64_t maintenance_interval_ns = kNanosPerSecond;
@@ -85,6 +92,7 @@ class EmbeddedStore final : public EventStore {
   Status AppendStored(std::span<const StoredEvent> events);
   Result<ScanPage> Scan(const ScanRequest& request) override;
   Result<std::vector<RollupRow>> QueryRollups(const RollupQuery& query) override;
+  Result<std::vector<UserRollupRow>> QueryUserRollups(const UserRollupQuery& query) override;
 
   // Writes every unflushed event into segments and deletes the WAL files they came from.
   Status Flush();
@@ -116,7 +124,8 @@ class EmbeddedStore final : public EventStore {
     std::vector<RowRef> rows;  // every event of `batches`, in append order
     size_t events = 0;
     RollupTable minutes;
-    uint64_t bytes = 0;  // payload bytes plus the row index
+    UserRollupTable users{kNanosPerHour};  // uncapped: bounded by the memtable's size
+    uint64_t bytes = 0;                    // payload bytes plus the row index
     uint64_t max_seq = 0;
     int64_t first_append_mono = 0;
   };
@@ -138,6 +147,8 @@ class EmbeddedStore final : public EventStore {
   Status FlushImmutable();  // caller holds flush_mu_
   // Minute rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
+  // Per-user hourly rollups of one hour from segments (cached). Caller holds state_mu_.
+  Result<const UserRollupTable*> DiskUsers(TimestampNs hour);
   Status RebuildHour(TimestampNs hour);  // caller holds state_mu_
   // Adds flushed cells (any width dividing an hour) to the hour and day tiers.
   void AddToTiers(const RollupTable& cells);
@@ -174,6 +185,13 @@ class EmbeddedStore final : public EventStore {
     uint64_t last_used = 0;
   };
   std::map<TimestampNs, CachedHour> minute_cache_;
+  // Flushed per-user rollups merged per day (capped per hour, as in the segments).
+  UserRollupTable day_users_{kNanosPerDay};
+  struct CachedUserHour {
+    UserRollupTable users{kNanosPerHour};
+    uint64_t last_used = 0;
+  };
+  std::map<TimestampNs, CachedUserHour> user_cache_;
   uint64_t cache_clock_ = 0;
   uint64_t flushes_ = 0;
   uint64_t segments_dropped_ = 0;

@@ -14,6 +14,7 @@
 #include "stats/bucket_stats.h"
 #include "store/rollup_table.h"
 #include "store/stored_event.h"
+#include "store/user_counters.h"
 
 namespace inferscope {
 
@@ -80,6 +81,24 @@ struct RollupRow {
   std::vector<double> quantiles;  // as RollupQuery::quantiles asked; NaN where no samples
 };
 
+// Per-user aggregates over a time range, from the hourly per-user rollups (counters and sums
+// only: no percentiles per user). Each (hour, model) keeps its busiest users by requests
+// (EmbeddedStoreOptions::max_users_per_model_hour) and the rest as user "(other)".
+struct UserRollupQuery {
+  TimestampNs start_ns = 0;  // floored to an hour
+  TimestampNs end_ns = 0;    // exclusive; ceiled to an hour
+  int64_t step_ns = 0;       // 0: one bucket for the whole range; else a multiple of an hour
+  std::optional<std::string> model;
+  bool by_model = false;  // false: models merged, reported as "*"
+};
+
+struct UserRollupRow {
+  TimestampNs start_ns = 0;  // the bucket: [start_ns, start_ns + step)
+  std::string model;         // "*" unless by_model
+  std::string user;          // "" for events without a user
+  UserCounters counters;
+};
+
 // Where events live: the embedded store by default; another backend (e.g. ClickHouse) can
 // implement the same interface without the engine noticing.
 //
@@ -96,6 +115,8 @@ class EventStore {
   virtual Result<ScanPage> Scan(const ScanRequest& request) = 0;
   // Rows sorted by (start_ns, key); buckets or keys without events are absent.
   virtual Result<std::vector<RollupRow>> QueryRollups(const RollupQuery& query) = 0;
+  // Rows sorted by (start_ns, model, user); empty cells are absent.
+  virtual Result<std::vector<UserRollupRow>> QueryUserRollups(const UserRollupQuery& query) = 0;
 };
 
 // Cursor text for a position in (timestamp, id) order; ParseScanCursor is its inverse

@@ -33,7 +33,8 @@ void SegmentBuilder::Add(const EventRowView& row) {
 }
 
 std::string SegmentBuilder::Finish(SegmentInfo info, const RollupTable& minutes,
-                                   const RollupTable& hours, int zstd_level) {
+                                   const RollupTable& hours, int zstd_level,
+                                   const UserRollupTable* users) {
   info.rows = rows_;
   info.min_ts = rows_ == 0 ? 0 : min_ts_;
   info.max_ts = rows_ == 0 ? 0 : prev_ts_;
@@ -56,6 +57,11 @@ std::string SegmentBuilder::Finish(SegmentInfo info, const RollupTable& minutes,
   rollup.clear();
   hours.Serialize(&rollup);
   columns.emplace_back(kHourRollupColumn, std::move(rollup));
+  if (users != nullptr) {
+    rollup.clear();
+    users->Serialize(&rollup);
+    columns.emplace_back(kUserRollupColumn, std::move(rollup));
+  }
   *this = SegmentBuilder();
   return AssembleSegment(info, columns, zstd_level);
 }

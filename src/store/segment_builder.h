@@ -9,6 +9,7 @@
 #include "store/event_row_view.h"
 #include "store/rollup_table.h"
 #include "store/segment_format.h"
+#include "store/user_rollup_table.h"
 
 namespace inferscope {
 
@@ -28,9 +29,10 @@ class SegmentBuilder {
   uint64_t rows() const { return rows_; }
 
   // The segment bytes, with info.rows/min_ts/max_ts filled from the rows added; `minutes`
-  // and `hours` must hold the rollups of exactly those rows. Leaves the builder empty.
+  // and `hours` must hold the rollups of exactly those rows, `users` (optional: no user
+  // rollup column when null) their per-user hourly counters. Leaves the builder empty.
   std::string Finish(SegmentInfo info, const RollupTable& minutes, const RollupTable& hours,
-                     int zstd_level);
+                     int zstd_level, const UserRollupTable* users = nullptr);
 
  private:
   // Dictionary encoding of one string column: distinct values in first-seen order, encoded

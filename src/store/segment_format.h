@@ -28,6 +28,8 @@ inline constexpr uint32_t kStringColumnBase = 32;
 inline constexpr uint32_t kAttributeColumn = 48;
 inline constexpr uint32_t kMinuteRollupColumn = 64;
 inline constexpr uint32_t kHourRollupColumn = 65;
+// Optional (segments written before it have none): per-user hourly counters.
+inline constexpr uint32_t kUserRollupColumn = 66;
 
 // What a segment's footer says about it.
 struct SegmentInfo {

@@ -299,4 +299,16 @@ Status SegmentReader::ReadHourRollups(RollupTable* into) const {
   return into->MergeSerialized(col).WithContext("hour rollups");
 }
 
+Status SegmentReader::ReadUserRollups(UserRollupTable* into) const {
+  if (!has_user_rollups()) return Status::Ok();
+  INFERSCOPE_ASSIGN_OR_RETURN(std::string col, ReadColumn(kUserRollupColumn));
+  if (into->width_ns() == kNanosPerHour) {
+    return into->MergeSerialized(col).WithContext("user rollups");
+  }
+  UserRollupTable hours(kNanosPerHour);
+  INFERSCOPE_RETURN_IF_ERROR(hours.MergeSerialized(col).WithContext("user rollups"));
+  into->MergeFrom(hours);
+  return Status::Ok();
+}
+
 }  // namespace inferscope

@@ -13,6 +13,7 @@
 #include "store/rollup_table.h"
 #include "store/segment_format.h"
 #include "store/stored_event.h"
+#include "store/user_rollup_table.h"
 
 namespace inferscope {
 
@@ -56,6 +57,10 @@ class SegmentReader {
   // Merge the segment's minute / hour rollups into `into` (whose width must match).
   Status ReadMinuteRollups(RollupTable* into) const;
   Status ReadHourRollups(RollupTable* into) const;
+  // Merge the segment's per-user hourly counters into `into` (an hour or coarser width).
+  // Segments written before the column existed have none: ok, nothing merged.
+  Status ReadUserRollups(UserRollupTable* into) const;
+  bool has_user_rollups() const { return columns_.count(kUserRollupColumn) != 0; }
 
  private:
   struct Column {

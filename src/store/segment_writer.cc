@@ -52,11 +52,12 @@ void AppendColumn(uint32_t id, const std::string& raw, int level, std::string* f
 }  // namespace
 
 std::string BuildSegment(SegmentInfo info, std::span<const StoredEvent* const> events,
-                         const RollupTable& minutes, const RollupTable& hours, int zstd_level) {
+                         const RollupTable& minutes, const RollupTable& hours, int zstd_level,
+                         const UserRollupTable* users) {
   SegmentBuilder builder;
   std::string scratch;
   for (const StoredEvent* e : events) builder.Add(EventRowView::Of(*e, &scratch));
-  return builder.Finish(info, minutes, hours, zstd_level);
+  return builder.Finish(info, minutes, hours, zstd_level, users);
 }
 
 std::string AssembleSegment(const SegmentInfo& info,

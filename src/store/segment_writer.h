@@ -10,6 +10,7 @@
 #include "store/rollup_table.h"
 #include "store/segment_format.h"
 #include "store/stored_event.h"
+#include "store/user_rollup_table.h"
 
 namespace inferscope {
 
@@ -19,11 +20,13 @@ namespace inferscope {
 // and hour rollups, then a footer indexing the columns.
 //
 // `events` must be sorted by (timestamp_ns, id) and lie in the partition; `minutes` and
-// `hours` hold the rollups of exactly those events. `info.rows/min_ts/max_ts` are filled
+// `hours` hold the rollups of exactly those events, `users` (optional) their per-user hourly
+// counters. `info.rows/min_ts/max_ts` are filled
 // from `events`. Pure function; a SegmentBuilder fed EventRowView::Of each event (the store's
 // flush feeds it rows straight from WAL payloads instead).
 std::string BuildSegment(SegmentInfo info, std::span<const StoredEvent* const> events,
-                         const RollupTable& minutes, const RollupTable& hours, int zstd_level = 3);
+                         const RollupTable& minutes, const RollupTable& hours, int zstd_level = 3,
+                         const UserRollupTable* users = nullptr);
 
 // Frames column contents into a segment: zstd (when it helps) and CRC per column, then the
 // footer and trailer. BuildSegment's back end; exposed for tools and fuzzing, which need

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "core/time_format.h"
 #include "ingest/httplib_client.h"
@@ -335,6 +336,124 @@ TEST(ServeE2eTest, IngestsJsonLinesAndAnswersTheApiWithIndependentlyComputedValu
             0)
       << res.body.substr(0, 2000);
 
+  EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
+}
+
+// Per-user trends: the busiest users by the metric's total, the rest as "(other)", values
+// computed here; the same answers after a restart (from the segments' per-user rollups).
+TEST(ServeE2eTest, TrendsGroupedByUserRankUsersAndMergeTheRestIntoOther) {
+  std::string dir = TempDir("users");
+  const TimestampNs t0 = 1'767'571'200 * kNanosPerSecond;  // 2026-01-05T00:00:00Z
+  struct UserEvent {
+    TimestampNs ts;
+    std::string model, user;
+    double cost;
+    bool error;
+  };
+  std::mt19937 rng(17);
+  std::geometric_distribution<int> user_rank(0.3);
+  std::vector<UserEvent> events;
+  std::string body;
+  for (int i = 0; i < 3000; ++i) {
+    UserEvent e{t0 + static_cast<TimestampNs>(rng() % (6 * 3600)) * kNanosPerSecond,
+                i % 3 ? "llama" : "gpt", "user-" + std::to_string(std::min(user_rank(rng), 11)),
+                0.001 * static_cast<double>(1 + rng() % 100), rng() % 7 == 0};
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "{\"timestamp\":\"%s\",\"model\":\"%s\",\"user\":\"%s\",\"latency_ms\":50,"
+                  "\"cost_usd\":%.3f,\"status\":\"%s\"}\n",
+                  FormatIso8601(e.ts, true).c_str(), e.model.c_str(), e.user.c_str(), e.cost,
+                  e.error ? "error" : "ok");
+    body += line;
+    events.push_back(std::move(e));
+  }
+  // Independently: cost per (user, 2-hour bucket), the ranking by total cost, and error
+  // rates per (model, user, hour).
+  std::map<std::string, std::map<int, double>> cost;
+  std::map<std::string, double> total_cost;
+  std::map<std::tuple<std::string, std::string, int>, std::pair<int, int>> errors;
+  for (const UserEvent& e : events) {
+    cost[e.user][static_cast<int>((e.ts - t0) / (2 * kNanosPerHour))] += e.cost;
+    total_cost[e.user] += e.cost;
+    auto& [errs, n] = errors[{e.model, e.user, static_cast<int>((e.ts - t0) / kNanosPerHour)}];
+    errs += e.error;
+    ++n;
+  }
+  std::vector<std::pair<double, std::string>> ranking;
+  for (const auto& [user, c] : total_cost) ranking.emplace_back(c, user);
+  std::sort(ranking.rbegin(), ranking.rend());
+  const std::string range =
+      "&from=" + FormatIso8601(t0) + "&to=" + FormatIso8601(t0 + 6 * kNanosPerHour);
+
+  auto check = [&](Server& server) {
+    HttpResponse res = server.Send(
+        "GET", "/api/v1/trends?metric=cost_usd&group_by=user&interval=2h&top=3" + range);
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::parser parser;
+    simdjson::dom::element trend = parser.parse(res.body);
+    EXPECT_EQ(uint64_t(trend["users"]), total_cost.size());
+    simdjson::dom::array series = trend["series"];
+    ASSERT_EQ(series.size(), 4u) << res.body;
+    for (size_t i = 0; i < 4; ++i) {
+      simdjson::dom::element s = series.at(i);
+      std::string_view user = s["labels"]["user"];
+      simdjson::dom::array points = s["points"];
+      ASSERT_EQ(points.size(), 3u);
+      for (int b = 0; b < 3; ++b) {
+        double want = 0;
+        if (i < 3) {
+          EXPECT_EQ(user, ranking[i].second) << i;
+          want = cost[ranking[i].second][b];
+        } else {
+          EXPECT_EQ(user, "(other)");
+          for (size_t r = 3; r < ranking.size(); ++r) want += cost[ranking[r].second][b];
+        }
+        EXPECT_NEAR(double(points.at(b).at(1)), want, 1e-9) << user << " bucket " << b;
+      }
+    }
+    res = server.Send(
+        "GET", "/api/v1/trends?metric=error_rate&group_by=model,user&interval=1h&top=1000" + range);
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::element rates = parser.parse(res.body);
+    size_t checked = 0;
+    for (simdjson::dom::element s : rates["series"].get_array()) {
+      const std::string model{std::string_view(s["labels"]["model"])};
+      const std::string user{std::string_view(s["labels"]["user"])};
+      int hour = 0;
+      for (simdjson::dom::element p : s["points"].get_array()) {
+        auto it = errors.find({model, user, hour++});
+        if (it == errors.end()) {
+          EXPECT_TRUE(p.at(1).is_null()) << model << " " << user;
+          continue;
+        }
+        EXPECT_NEAR(double(p.at(1)), double(it->second.first) / it->second.second, 1e-12);
+        ++checked;
+      }
+    }
+    EXPECT_EQ(checked, errors.size());
+  };
+
+  {
+    Server server(dir);
+    ASSERT_TRUE(server.Start()) << server.log();
+    HttpResponse res = server.Send("POST", "/v1/events", body, "application/x-ndjson");
+    ASSERT_EQ(res.status, 200) << res.body;
+    check(server);  // from the memtable
+    for (const char* bad : {"/api/v1/trends?metric=latency_p95_ms&group_by=user",
+                            "/api/v1/trends?metric=requests&group_by=user,task_type",
+                            "/api/v1/trends?metric=requests&group_by=user&cache_tier=gpu",
+                            "/api/v1/trends?metric=requests&group_by=user&interval=30m",
+                            "/api/v1/trends?metric=requests&group_by=user&top=0",
+                            "/api/v1/percentiles?group_by=user"}) {
+      res = server.Send("GET", bad);
+      EXPECT_EQ(res.status, 400) << bad << " " << res.body;
+      EXPECT_NE(res.body.find("\"error\""), std::string::npos) << bad;
+    }
+    EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();  // flushes into segments
+  }
+  Server server(dir);
+  ASSERT_TRUE(server.Start()) << server.log();
+  check(server);
   EXPECT_EQ(server.process().Kill(SIGTERM), 0) << server.log();
 }
 
