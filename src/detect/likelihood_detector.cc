@@ -103,6 +103,10 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   double zss = 0;
   double sdiff = 0;
   const bool season_ready = period_ > 0 && seen_ >= period_;
+  // The seasonal residual's baselines, like the others, need min_points values before they
+  // score: with only a handful, their variance is near 0 and ordinary noise looks like a
+  // departure from yesterday's shape (a start-up transient one day into every series).
+  const double season_min = static_cast<double>(options_.min_points);
   if (season_ready) {
     // Distance to the range of the values around this time yesterday (x[t-P .. t-P+2j]),
     // so daily events that drift by a few points are still "expected".
@@ -115,10 +119,10 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
       hi = std::max(hi, y);
     }
     sdiff = value - std::clamp(value, lo, hi);
-    if (season_.n >= 2) zs = (sdiff - season_.mean) / Scale(season_.var, level);
+    if (season_.n >= season_min) zs = (sdiff - season_.mean) / Scale(season_.var, level);
     // Smoothed seasonal residual: a sustained departure from yesterday's shape.
     season_short_ += a_season_short_ * (sdiff - season_short_);
-    if (season_smooth_.n >= 2) {
+    if (season_smooth_.n >= season_min) {
       zss = std::fabs(season_short_ - season_smooth_.mean) / Scale(season_smooth_.var, level);
     }
   }
@@ -126,7 +130,7 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   // transition surprises the difference model but not the seasonal one).
   double point = options_.value_weight * std::fabs(zv);
   point = std::min(point, options_.diff_weight * std::fabs(zd));
-  if (season_ready && season_.n >= 2) {
+  if (season_ready && season_.n >= season_min) {
     point = std::min(point, options_.seasonal_weight * std::fabs(zs));
   }
   // Raw anomaly in [0, 1): two-sided Gaussian confidence of the point surprise.

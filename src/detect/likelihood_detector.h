@@ -61,8 +61,8 @@ struct LikelihoodOptions {
   //  * train: such onsets at exactly t - d, t - 2d, ..., t - recur_train d for some interval
   //    d >= kMinTrainInterval points (0: off).
   // Only the last kOnsets onsets are remembered, and none from the first day (start-up
-  // transients of young baselines).
-  uint32_t recur_days = 7;
+  // transients of young baselines). Two weeks, so weekly and fortnightly jobs count too.
+  uint32_t recur_days = 14;
   double recur_day_tolerance = 0.02;
   uint32_t recur_train = 4;
   double recur_damp = 0.1;
@@ -77,7 +77,8 @@ struct LikelihoodOptions {
   double clip = 2.0;
   // Statistic -> score: s / (s + score_scale). Never saturates, so the ranking survives.
   double score_scale = 5.0;
-  // Points needed before scoring; >= 2.
+  // Points needed before scoring; >= 2. The seasonal residual likewise only joins once it
+  // has min_points values (one day plus min_points points into the series).
   uint32_t min_points = 30;
 
   Status Validate() const;

@@ -225,6 +225,50 @@ TEST(LikelihoodDetectorTest, ARecurringEpisodeThatGrowsPastTwiceTheUsualPeakFire
   EXPECT_GE(usual, kNabThreshold) << "without the recurrence memory day 4's start fires";
 }
 
+TEST(LikelihoodDetectorTest, AnEpisodeRepeatingOneFromTenDaysEarlierIsDamped) {
+  // A burst at the same time of day on day 3 and day 13 (a fortnightly job, say): the
+  // recurrence memory looks back two weeks, so the second is expected; with one week it is not.
+  auto run = [](const LikelihoodOptions& options, double* first, double* second) {
+    const std::vector<double> scores =
+        ScoresWithEvents(options, 288 * 15, 5 * kNanosPerMinute, [](int i) {
+          const int day = i / 288, k = i % 288 - 100;
+          return (day == 3 || day == 13) && k >= 0 && k < 3 ? 30.0 : 0.0;
+        });
+    *first = MaxIn(scores, 3 * 288 + 100, 3 * 288 + 110);
+    *second = MaxIn(scores, 13 * 288 + 100, 13 * 288 + 110);
+  };
+  double first = 0, second = 0;
+  ASSERT_EQ(LikelihoodOptions{}.recur_days, 14u);
+  run(LikelihoodOptions{}, &first, &second);
+  EXPECT_GE(first, kNabThreshold) << "the first burst is news";
+  EXPECT_LT(second, kNabThreshold) << "ten days later it is a recurrence";
+  LikelihoodOptions week;
+  week.recur_days = 7;
+  run(week, &first, &second);
+  EXPECT_GE(second, kNabThreshold) << "a one-week memory does not reach back ten days";
+}
+
+TEST(LikelihoodDetectorTest, TheSeasonalResidualOnlyScoresOnceItHasMinPointsValues) {
+  // Only the smoothed seasonal residual can score here (value weight 0 makes the point
+  // surprise 0; no likelihood, no level term). A departure from yesterday's shape (+10, 5 sd,
+  // for 10 points) right after the first day is not scored: the residual's baseline has fewer
+  // than min_points values and a variance near 0. The same departure later stands out.
+  LikelihoodOptions o;
+  o.value_weight = 0;
+  o.likelihood_weight = 0;
+  o.level_weight = 0;
+  auto departure = [](int i) {
+    const int k = i - 288;
+    return (k >= 3 && k < 13) || (k >= 200 && k < 210) ? 10.0 : 0.0;
+  };
+  const std::vector<double> scores = ScoresWithEvents(o, 288 * 2, 5 * kNanosPerMinute, departure);
+  for (int i = 0; i < 288 + static_cast<int>(o.min_points); ++i) {
+    EXPECT_EQ(scores[i], 0.0) << i;
+  }
+  const double noise = MaxIn(scores, 288 + static_cast<int>(o.min_points), 288 + 200);
+  EXPECT_GT(MaxIn(scores, 288 + 200, 288 + 215), noise + 0.1);
+}
+
 TEST(LikelihoodDetectorTest, AnExactlyPeriodicSpikeTrainIsDampedButAnOffBeatSpikeFires) {
   // A spike every 150 points (1-minute steps: no daily model). Once four equal intervals
   // precede a spike it is a train; a spike between two beats is still news.
