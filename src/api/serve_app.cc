@@ -50,6 +50,8 @@ Status ServeApp::Start() {
   store_options.retention_bytes = config_.retention_bytes;
   store_options.max_unflushed_bytes = config_.max_unflushed_bytes;
   store_options.stall_timeout_ns = config_.stall_timeout_ns;
+  store_options.max_users_per_model_hour = config_.max_users_per_model_hour;
+  store_options.user_cache_hours = config_.user_cache_hours;
   store_options.background = true;
   store_options.clock = clock_;
   INFERSCOPE_ASSIGN_OR_RETURN(store_, EmbeddedStore::Open(store_options));

@@ -32,6 +32,10 @@ struct ServeConfig {
   // up to stall_timeout_ns, then fail with 503 (EmbeddedStoreOptions); 0 = no limit.
   uint64_t max_unflushed_bytes = 256ull << 20;
   int64_t stall_timeout_ns = 5ll * 1'000'000'000;
+  // Per-user rollups (docs/serve.md, "Per-user trends"): users kept per (hour, model) in a
+  // segment, the rest merged as "(other)"; hours of them kept decoded in memory.
+  uint64_t max_users_per_model_hour = 1000;
+  uint64_t user_cache_hours = 48;
   std::string metrics_prefix = "inferscope_";
   int64_t bucket_ns = 60ll * 1'000'000'000;  // rollup and detection bucket
   std::string detector_config;               // detector YAML (docs/detectors.md); "" = defaults
