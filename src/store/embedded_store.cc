@@ -399,7 +399,15 @@ Status EmbeddedStore::EnforceRetention() {
   return Status::Ok();
 }
 
+double EmbeddedStore::MemoizedQuantile(const DDSketch& sketch, double q) {
+  if (quantile_memo_.size() >= kMaxMemoizedQuantiles) quantile_memo_.clear();
+  auto [it, added] = quantile_memo_.try_emplace(QuantileMemoKey{&sketch, q}, 0.0);
+  if (added) it->second = sketch.Quantile(q);
+  return it->second;
+}
+
 void EmbeddedStore::AddToTiers(const RollupTable& cells) {
+  quantile_memo_.clear();  // merges change tier sketches in place
   for (const auto& [cell, stats] : cells.cells()) {
     hour_full_.Merge(cell.start, cell.key, stats);
     hour_model_.Merge(cell.start, ModelOnly(cell.key), stats);
@@ -409,6 +417,7 @@ void EmbeddedStore::AddToTiers(const RollupTable& cells) {
 }
 
 Status EmbeddedStore::RebuildHour(TimestampNs hour) {
+  quantile_memo_.clear();  // tier cells are erased: their addresses may be reused
   hour_full_.EraseRange(hour, hour + kNanosPerHour);
   hour_model_.EraseRange(hour, hour + kNanosPerHour);
   for (const auto& h : segments_) {
@@ -494,18 +503,22 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
     // For RollupQuery::quantiles: the one stored cell's sketch while the group has one (read in
     // place: the tiers and memtables do not change while state_mu_ is held), else a merge.
     const DDSketch* single = nullptr;
+    bool single_in_tier = false;       // `single` is a tier cell's: its quantiles are memoised
     std::unique_ptr<DDSketch> merged;  // only when cells were merged (rare when aligned)
     uint32_t cells = 0;
   };
+  // How long a cell handed to `add` lives: kVolatile, minute tables read from disk (a later
+  // read of the same query may evict them from their cache); kQuery, the memtables (they
+  // change with the next append, never while state_mu_ is held); kTier, the hour and day tiers
+  // (unchanged until the next flush or retention pass, which clear quantile_memo_).
+  enum class CellLife { kVolatile, kQuery, kTier };
   std::vector<std::pair<TimestampNs, std::vector<Group>>> out;
   out.reserve(static_cast<size_t>((end - start + step - 1) / step));
   std::vector<Group>* groups = nullptr;
   size_t total_groups = 0;
   size_t last_group_count = 0;  // the previous bucket's: the next one usually has as many
   const bool want_quantiles = !q.quantiles.empty();
-  // `stable`: the cell lives until the query ends (tiers, memtables); minute tables read
-  // from disk may be evicted from their cache by a later read of the same query.
-  auto add = [&](const RollupKey& k, const BucketStats& stats, bool stable) {
+  auto add = [&](const RollupKey& k, const BucketStats& stats, CellLife life) {
     if (q.model && k.model != *q.model) return;
     if (q.task_type && k.task_type != *q.task_type) return;
     if (q.cache_tier && k.cache_tier != *q.cache_tier) return;
@@ -537,8 +550,9 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
     }
     if (want_quantiles) {
       const DDSketch& sketch = SketchOf(stats, q.quantile_sketch);
-      if (g->cells == 0 && stable) {
+      if (g->cells == 0 && life != CellLife::kVolatile) {
         g->single = &sketch;
+        g->single_in_tier = life == CellLife::kTier;
       } else {
         if (g->merged == nullptr) {
           g->merged = g->single != nullptr ? std::make_unique<DDSketch>(*g->single)
@@ -550,19 +564,30 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
       ++g->cells;
     }
   };
-  auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to,
-                       bool stable = true) {
-    for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
-         ++it) {
-      add(it->first.key, it->second, stable);
+  // Consecutive buckets read consecutive cells of a table: where the previous range of the
+  // same table stopped is the next one's lower bound when the ranges abut, which spares a
+  // tree descent per bucket. Not for kVolatile tables, which may be replaced at the same
+  // address by a later read.
+  const RollupTable* hint_table = nullptr;
+  TimestampNs hint_to = 0;
+  RollupTable::Map::const_iterator hint_it;
+  auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to, CellLife life) {
+    auto it = life != CellLife::kVolatile && &table == hint_table && from == hint_to
+                  ? hint_it
+                  : table.LowerBound(from);
+    for (; it != table.cells().end() && it->first.start < to; ++it) {
+      add(it->first.key, it->second, life);
     }
+    hint_table = life != CellLife::kVolatile ? &table : nullptr;
+    hint_to = to;
+    hint_it = it;
   };
 
   std::lock_guard lk(state_mu_);
   auto disk_minutes = [&](TimestampNs from, TimestampNs to) -> Status {
     for (TimestampNs h = FloorTo(from, kNanosPerHour); h < to; h += kNanosPerHour) {
       INFERSCOPE_ASSIGN_OR_RETURN(const RollupTable* t, DiskMinutes(h));
-      add_range(*t, std::max(from, h), std::min(to, h + kNanosPerHour), /*stable=*/false);
+      add_range(*t, std::max(from, h), std::min(to, h + kNanosPerHour), CellLife::kVolatile);
     }
     return Status::Ok();
   };
@@ -575,11 +600,11 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
     const TimestampNs h1 = FloorTo(to, kNanosPerHour);
     const RollupTable& hours = model_tier ? hour_model_ : hour_full_;
     if (d0 < d1) {
-      add_range(model_tier ? day_model_ : day_full_, d0, d1);
-      add_range(hours, h0, d0);
-      add_range(hours, d1, h1);
+      add_range(model_tier ? day_model_ : day_full_, d0, d1, CellLife::kTier);
+      add_range(hours, h0, d0, CellLife::kTier);
+      add_range(hours, d1, h1, CellLife::kTier);
     } else if (h0 < h1) {
-      add_range(hours, h0, h1);
+      add_range(hours, h0, h1, CellLife::kTier);
     } else {
       return disk_minutes(from, to);
     }
@@ -592,8 +617,8 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
     if (groups != nullptr) last_group_count = groups->size();
     groups = &out.emplace_back(bs, std::vector<Group>()).second;
     INFERSCOPE_RETURN_IF_ERROR(flushed(bs, be));
-    add_range(mem_->minutes, bs, be);
-    if (imm_) add_range(imm_->minutes, bs, be);
+    add_range(mem_->minutes, bs, be, CellLife::kQuery);
+    if (imm_) add_range(imm_->minutes, bs, be, CellLife::kQuery);
   }
   std::vector<RollupRow> rows;
   rows.reserve(total_groups);
@@ -609,7 +634,13 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
         const DDSketch& sketch = g.single != nullptr ? *g.single : *g.merged;
         row.quantiles.reserve(q.quantiles.size());
         for (double quantile : q.quantiles) {
-          row.quantiles.push_back(sketch.count() == 0 ? std::nan("") : sketch.Quantile(quantile));
+          if (sketch.count() == 0) {
+            row.quantiles.push_back(std::nan(""));
+          } else if (g.single_in_tier) {
+            row.quantiles.push_back(MemoizedQuantile(sketch, quantile));
+          } else {
+            row.quantiles.push_back(sketch.Quantile(quantile));
+          }
         }
       }
     }

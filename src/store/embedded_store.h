@@ -11,6 +11,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -150,6 +151,10 @@ class EmbeddedStore final : public EventStore {
   // Per-user hourly rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const UserRollupTable*> DiskUsers(TimestampNs hour);
   Status RebuildHour(TimestampNs hour);  // caller holds state_mu_
+  // sketch.Quantile(q) for a sketch of the hour or day tiers, remembered until the tiers
+  // change (a 30-day hourly trend asks the same ~3,600 cold sketches query after query).
+  // Caller holds state_mu_.
+  double MemoizedQuantile(const DDSketch& sketch, double q);
   // Adds flushed cells (any width dividing an hour) to the hour and day tiers.
   void AddToTiers(const RollupTable& cells);
   void MaintenanceLoop();
@@ -185,6 +190,19 @@ class EmbeddedStore final : public EventStore {
     uint64_t last_used = 0;
   };
   std::map<TimestampNs, CachedHour> minute_cache_;
+  struct QuantileMemoKey {
+    const DDSketch* sketch;
+    double q;
+    bool operator==(const QuantileMemoKey&) const = default;
+  };
+  struct QuantileMemoHash {
+    size_t operator()(const QuantileMemoKey& k) const {
+      return std::hash<const void*>()(k.sketch) ^
+             (std::hash<double>()(k.q) * 0x9E3779B97F4A7C15ULL);
+    }
+  };
+  static constexpr size_t kMaxMemoizedQuantiles = 1 << 20;  // then cleared (~40 MB at most)
+  std::unordered_map<QuantileMemoKey, double, QuantileMemoHash> quantile_memo_;
   // Flushed per-user rollups merged per day (capped per hour, as in the segments).
   UserRollupTable day_users_{kNanosPerDay};
   struct CachedUserHour {

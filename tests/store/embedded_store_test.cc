@@ -308,17 +308,19 @@ TEST(EmbeddedStoreTest, RollupQueriesEqualAggregatesOfTheRawEvents) {
   for (const auto& q : Queries()) ExpectRollupsMatch(*store, corpus, q);
 }
 
-TEST(EmbeddedStoreTest, QuantilesComputedByTheStoreEqualThoseOfTheMergedSketches) {
-  TempDir dir;
-  auto corpus = Corpus(4000, 5);
-  EmbeddedStoreOptions o = Options(dir.path());
-  o.minute_cache_hours = 1;  // minute edges re-read from disk: cells that are not kept
-  auto store = MustOpen(o);
-  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, 2500)).ok());
-  ASSERT_TRUE(store->Flush().ok());
-  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(2500)).ok());
+// The quantiles the store computes per row (RollupQuery::quantiles, memoised for tier cells)
+// against those of the rows' merged sketches.
+void ExpectStoreQuantilesMatchMergedSketches(EmbeddedStore* store) {
+  std::vector<RollupQuery> queries = Queries();
+  RollupQuery hourly;  // one hour-tier cell per row: the memoised path
+  hourly.start_ns = kT0 - kNanosPerHour;
+  hourly.end_ns = kT0 + 4 * kNanosPerHour;
+  hourly.step_ns = kNanosPerHour;
+  queries.push_back(hourly);
+  hourly.by_task_type = hourly.by_cache_tier = true;  // the full-key hour tier
+  queries.push_back(hourly);
   for (RollupSketch which : {RollupSketch::kLatency, RollupSketch::kTtft}) {
-    for (RollupQuery full : Queries()) {
+    for (RollupQuery full : queries) {
       auto want = store->QueryRollups(full);
       ASSERT_TRUE(want.ok());
       RollupQuery lean = full;
@@ -350,6 +352,26 @@ TEST(EmbeddedStoreTest, QuantilesComputedByTheStoreEqualThoseOfTheMergedSketches
       }
     }
   }
+}
+
+TEST(EmbeddedStoreTest, QuantilesComputedByTheStoreEqualThoseOfTheMergedSketches) {
+  TempDir dir;
+  auto corpus = Corpus(6000, 5);
+  EmbeddedStoreOptions o = Options(dir.path());
+  o.minute_cache_hours = 1;  // minute edges re-read from disk: cells that are not kept
+  auto store = MustOpen(o);
+  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, 2500)).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  ExpectStoreQuantilesMatchMergedSketches(store.get());  // tier cells alone: memoised
+  ExpectStoreQuantilesMatchMergedSketches(store.get());  // read from the memo
+  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(2500, 2000)).ok());
+  ExpectStoreQuantilesMatchMergedSketches(store.get());  // tier + memtable cells merged
+  // The flush merges into the same tier cells (same addresses, new contents): the memoised
+  // quantiles must not survive it.
+  ASSERT_TRUE(store->Flush().ok());
+  ExpectStoreQuantilesMatchMergedSketches(store.get());
+  ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(4500)).ok());
+  ExpectStoreQuantilesMatchMergedSketches(store.get());
 }
 
 TEST(EmbeddedStoreTest, RollupQueriesAreTheSameAfterReopen) {
