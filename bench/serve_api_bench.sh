@@ -24,7 +24,9 @@
 # by the default 10 s, which leaves the data in the WAL to be replayed into the memtable) and each query is timed with `wrk --latency` for WRK_SECONDS,
 # sequentially (1 connection) and with 4 concurrent connections:
 #   summary (aligned on days, and with edges mid-hour, which read minute rollups); percentiles (latency_ms, q=0.5,0.95,0.99, group_by=model);
-#   trends (latency_p99_ms, interval 1h and 1d, group_by=model); anomalies (since=30d).
+#   trends (latency_p99_ms, interval 1h and 1d, group_by=model); per-user trends (cost per
+#   day, requests per hour over the last day, error rate per hour by model and user over the
+#   whole range: the per-user rollups, docs/serve.md); anomalies (since=30d).
 # Goal (issue): p99 <= 10 ms for summary, percentiles, trends and anomalies.
 #
 # Environment: INFERSCOPE_BIN, KEEP_TMP=1 keeps the temp dir, SETS="A B" (default both).
@@ -105,6 +107,9 @@ run_queries() {
   time_query "$set" "percentiles by model" "/api/v1/percentiles?$r&metric=latency_ms&q=0.5,0.95,0.99&group_by=model"
   time_query "$set" "trends 1h by model" "/api/v1/trends?$r&metric=latency_p99_ms&interval=1h&group_by=model"
   time_query "$set" "trends 1d by model" "/api/v1/trends?$r&metric=latency_p99_ms&interval=1d&group_by=model"
+  time_query "$set" "trends 1d by user (cost, top 10)" "/api/v1/trends?$r&metric=cost_usd&interval=1d&group_by=user"
+  time_query "$set" "trends 1h by user, last day" "/api/v1/trends?from=$((to - 86400))&to=$to&metric=requests&interval=1h&group_by=user"
+  time_query "$set" "trends 1h by model,user (top 10)" "/api/v1/trends?$r&metric=error_rate&interval=1h&group_by=model,user"
   time_query "$set" "models" "/api/v1/models?$r"
   time_query "$set" "anomalies" "/api/v1/anomalies?since=${DAYS}d"
   echo

@@ -4,6 +4,7 @@
 //   build-rel/bin/store_bench --benchmark_filter=Append
 //   build-rel/bin/store_bench --benchmark_filter=Rollup   (first run builds the 30-day data
 //                                                          set in $TMPDIR, ~1 min)
+//   build-rel/bin/store_bench --benchmark_filter=UserRollup (per-user rollups, 30 days)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -377,6 +378,111 @@ void BM_RollupQuery(benchmark::State& state) {
 BENCHMARK(BM_RollupQuery)
     ->ArgName("case")
     ->DenseRange(kSummary30dPerModel, kTrend30dHourlyPerModel)
+    ->Unit(benchmark::kMicrosecond);
+
+// --- Per-user rollup queries over 30 days ---------------------------------------------------
+
+constexpr int kUsers = 250;
+
+// 30 days of hourly segments holding only per-user rollups: per hour, 5 models x 250 users
+// with Zipf-like request counts (the demo's population), the fields a gateway logs.
+std::string UserDataDir() {
+  const std::string dir = TempPath("inferscope-bench-users-30d");
+  if (std::filesystem::exists(dir + "/segments/MANIFEST")) return dir;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/segments");
+  std::mt19937 rng(7);
+  Manifest manifest;
+  for (int h = 0; h < kDays * 24; ++h) {
+    const TimestampNs hour = kStart + h * kNanosPerHour;
+    UserRollupTable users(kNanosPerHour);
+    for (const char* model : kModels) {
+      for (int u = 0; u < kUsers; ++u) {
+        UserCounters c;
+        c.requests = 1 + 36000 / static_cast<uint64_t>((u + 1) * 5);
+        c.errors = c.requests / 50;
+        for (EventField f :
+             {EventField::kLatencyMs, EventField::kTtftMs, EventField::kInputTokens,
+              EventField::kOutputTokens, EventField::kCostUsd, EventField::kQueueDepth}) {
+          c.present[static_cast<int>(f)] = static_cast<uint32_t>(c.requests);
+          c.sum[static_cast<int>(f)] = static_cast<double>(c.requests) * (1 + rng() % 1000);
+        }
+        users.Merge(hour, model, "user-" + std::to_string(u), c);
+      }
+    }
+    SegmentInfo info;
+    info.partition_start_ns = hour;
+    const std::string bytes =
+        BuildSegment(info, {}, RollupTable(kNanosPerMinute), RollupTable(kNanosPerHour), 3, &users);
+    SegmentMeta meta;
+    meta.id = manifest.next_segment_id++;
+    meta.partition_start_ns = hour;
+    meta.bytes = bytes.size();
+    (void)WriteSegmentFile(dir + "/segments/" + SegmentFileName(meta.id), bytes);
+    manifest.segments.push_back(meta);
+  }
+  (void)WriteManifest(dir + "/segments", manifest);
+  return dir;
+}
+
+enum UserCase {
+  kUsers30dDaily,         // the day tier only
+  kUsersLastDayHourly,    // 24 hours read back from segments (cached)
+  kUsers30dHourlyByModel  // 720 hours: more than the default cache of 48
+};
+
+void BM_UserRollupQuery(benchmark::State& state) {
+  static std::unique_ptr<EmbeddedStore> store;
+  static double open_ms = 0;
+  if (!store) {
+    EmbeddedStoreOptions o;
+    o.data_dir = UserDataDir();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto s = EmbeddedStore::Open(o);
+    open_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (s.ok()) store = std::move(*s);
+  }
+  if (!store) {
+    state.SkipWithError("open failed");
+    return;
+  }
+  const TimestampNs end = kStart + kDays * kNanosPerDay;
+  UserRollupQuery q;
+  q.start_ns = kStart;
+  q.end_ns = end;
+  switch (static_cast<UserCase>(state.range(0))) {
+    case kUsers30dDaily:
+      q.step_ns = kNanosPerDay;
+      break;
+    case kUsersLastDayHourly:
+      q.start_ns = end - kNanosPerDay;
+      q.step_ns = kNanosPerHour;
+      break;
+    case kUsers30dHourlyByModel:
+      q.step_ns = kNanosPerHour;
+      q.by_model = true;
+      break;
+  }
+  std::vector<double> us;
+  size_t rows = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = store->QueryUserRollups(q);
+    if (r.ok()) rows = r->size();
+    benchmark::DoNotOptimize(r);
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["open_ms"] = open_ms;
+}
+BENCHMARK(BM_UserRollupQuery)
+    ->ArgName("case")
+    ->DenseRange(kUsers30dDaily, kUsers30dHourlyByModel)
     ->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <unordered_map>
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -329,6 +331,28 @@ void WriteEventJson(JsonWriter& w, const StoredEvent& e) {
   w.EndObject();
 }
 
+// A series' "points": [time, value] for every interval of the range, in order. value_at(t)
+// is the bucket's value (NaN: no value, written null), or nullopt for a bucket without
+// events: 0 for count-like metrics, null otherwise.
+template <typename ValueAt>
+void WritePoints(JsonWriter& w, const TimeRange& range, int64_t step, bool count_like,
+                 ValueAt&& value_at) {
+  w.Key("points").BeginArray();
+  for (TimestampNs t = range.from; t < range.to; t += step) {
+    w.BeginArray();
+    w.String(FormatIso8601(t));
+    if (std::optional<double> v = value_at(t)) {
+      NumberOrNull(w, *v);
+    } else if (count_like) {
+      w.Number(0);
+    } else {
+      w.Null();
+    }
+    w.EndArray();
+  }
+  w.EndArray();
+}
+
 // trends with group_by=user: the per-user hourly rollups, the `top` (default 10) users by
 // the metric's total over the range (count-like metrics) or by requests (the others), and
 // the remaining users merged per bucket into "(other)" (per model when grouped by model).
@@ -350,7 +374,14 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     UserCounters total;
     std::vector<const UserRollupRow*> rows;  // in time order
   };
-  std::map<Key, Series> users;
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<std::string_view>()(k.first) * 31 + std::hash<std::string_view>()(k.second);
+    }
+  };
+  // Thousands of series over a month of days: hashed, not ordered (ties are broken by key).
+  std::unordered_map<Key, Series, KeyHash> users;
+  users.reserve(rows->size() / std::max<size_t>(1, (range.to - range.from) / step));
   for (const UserRollupRow& row : *rows) {
     Series& s = users[Key(row.model, row.user)];
     s.total.Merge(row.counters);
@@ -368,8 +399,9 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
                                           : static_cast<double>(entry.second.total.requests);
     ranked.emplace_back(std::isnan(rank) ? -1.0 : rank, &entry);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
+  });
   const size_t shown = std::min<size_t>(*top, ranked.size());
   // The rest, per model (or "*"), merged per bucket start.
   std::map<std::string_view, std::map<TimestampNs, UserCounters>> other;
@@ -378,6 +410,9 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   for (const auto& entry : users) {
     if (entry.first.second == UserRollupTable::kOtherUser) rest.push_back(&entry);
   }
+  // Merged in a fixed order, so that sums come out the same from one answer to the next.
+  std::sort(rest.begin() + static_cast<std::ptrdiff_t>(ranked.size() - shown), rest.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* entry : rest) {
     auto& buckets = other[entry->first.first];
     for (const UserRollupRow* row : entry->second.rows) buckets[row->start_ns].Merge(row->counters);
@@ -397,21 +432,11 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     if (by_model) w.Key("model").String(model);
     w.Key("user").String(user);
     w.EndObject();
-    w.Key("points").BeginArray();
-    for (TimestampNs t = range.from; t < range.to; t += step) {
-      w.BeginArray();
-      w.String(FormatIso8601(t));
+    WritePoints(w, range, step, metric.count_like, [&](TimestampNs t) -> std::optional<double> {
       const UserCounters* c = value_at(t);
-      if (c != nullptr) {
-        NumberOrNull(w, value_of(*c));
-      } else if (metric.count_like) {
-        w.Number(0);
-      } else {
-        w.Null();
-      }
-      w.EndArray();
-    }
-    w.EndArray();
+      if (c == nullptr) return std::nullopt;
+      return value_of(*c);
+    });
     w.EndObject();
   };
   for (size_t i = 0; i < shown; ++i) {
@@ -576,24 +601,12 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
   for (const auto& [key, key_rows] : series) {
     w.BeginObject();
     WriteLabels(w, key, *grouping);
-    w.Key("points").BeginArray();
     size_t next = 0;
-    // Every interval of the range: buckets without events are 0 for counts, null otherwise.
-    for (TimestampNs t = range->from; t < range->to; t += step) {
-      w.BeginArray();
-      w.String(FormatIso8601(t));
-      if (next < key_rows.size() && key_rows[next]->start_ns == t) {
-        const RollupRow& row = *key_rows[next];
-        NumberOrNull(w, quantile ? row.quantiles[0] : metric->value(row.stats));
-        ++next;
-      } else if (metric->count_like) {
-        w.Number(0);
-      } else {
-        w.Null();
-      }
-      w.EndArray();
-    }
-    w.EndArray();
+    WritePoints(w, *range, step, metric->count_like, [&](TimestampNs t) -> std::optional<double> {
+      if (next == key_rows.size() || key_rows[next]->start_ns != t) return std::nullopt;
+      const RollupRow& row = *key_rows[next++];
+      return quantile ? row.quantiles[0] : metric->value(row.stats);
+    });
     w.EndObject();
   }
   w.EndArray();

@@ -390,10 +390,9 @@ Status EmbeddedStore::EnforceRetention() {
   // The per-user day tier, re-read from the day's remaining segments.
   for (TimestampNs day : days) {
     day_users_.EraseRange(day, day + kNanosPerDay);
-    for (const auto& h : segments_) {
-      if (FloorTo(h->meta.partition_start_ns, kNanosPerDay) != day) continue;
-      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
-      INFERSCOPE_RETURN_IF_ERROR(reader->ReadUserRollups(&day_users_));
+    for (TimestampNs hour = day; hour < day + kNanosPerDay; hour += kNanosPerHour) {
+      INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(
+          hour, [&](const SegmentReader& reader) { return reader.ReadUserRollups(&day_users_); }));
     }
   }
   return Status::Ok();
@@ -420,16 +419,16 @@ Status EmbeddedStore::RebuildHour(TimestampNs hour) {
   quantile_memo_.clear();  // tier cells are erased: their addresses may be reused
   hour_full_.EraseRange(hour, hour + kNanosPerHour);
   hour_model_.EraseRange(hour, hour + kNanosPerHour);
-  for (const auto& h : segments_) {
-    if (h->meta.partition_start_ns != hour) continue;
-    INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+  Status read = ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
     RollupTable hours(kNanosPerHour);
-    INFERSCOPE_RETURN_IF_ERROR(reader->ReadHourRollups(&hours));
+    INFERSCOPE_RETURN_IF_ERROR(reader.ReadHourRollups(&hours));
     for (const auto& [cell, stats] : hours.cells()) {
       hour_full_.Merge(cell.start, cell.key, stats);
       hour_model_.Merge(cell.start, ModelOnly(cell.key), stats);
     }
-  }
+    return Status::Ok();
+  });
+  INFERSCOPE_RETURN_IF_ERROR(read);
   // The day is the merge of its hours.
   const TimestampNs day = FloorTo(hour, kNanosPerDay);
   day_full_.EraseRange(day, day + kNanosPerDay);
@@ -440,47 +439,54 @@ Status EmbeddedStore::RebuildHour(TimestampNs hour) {
 }
 
 Result<const UserRollupTable*> EmbeddedStore::DiskUsers(TimestampNs hour) {
-  auto it = user_cache_.find(hour);
-  if (it == user_cache_.end()) {
-    CachedUserHour fresh;
-    for (const auto& h : segments_) {
-      if (h->meta.partition_start_ns != hour) continue;
-      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
-      INFERSCOPE_RETURN_IF_ERROR(reader->ReadUserRollups(&fresh.users).WithContext(h->path));
-    }
-    while (!user_cache_.empty() &&
-           user_cache_.size() >= std::max<size_t>(1, options_.user_cache_hours)) {
-      auto lru = std::min_element(
-          user_cache_.begin(), user_cache_.end(),
-          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
-      user_cache_.erase(lru);
-    }
-    it = user_cache_.emplace(hour, std::move(fresh)).first;
-  }
-  it->second.last_used = ++cache_clock_;
-  return &it->second.users;
+  INFERSCOPE_ASSIGN_OR_RETURN(
+      CachedUserHour * entry,
+      CachedHourOf(user_cache_, options_.user_cache_hours, hour, [&](CachedUserHour* fresh) {
+        return ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
+          return reader.ReadUserRollups(&fresh->users);
+        });
+      }));
+  return &entry->users;
 }
 
 Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
-  auto it = minute_cache_.find(hour);
-  if (it == minute_cache_.end()) {
-    CachedHour fresh;
-    for (const auto& h : segments_) {
-      if (h->meta.partition_start_ns != hour) continue;
-      INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
-      INFERSCOPE_RETURN_IF_ERROR(reader->ReadMinuteRollups(&fresh.minutes));
+  INFERSCOPE_ASSIGN_OR_RETURN(
+      CachedHour * entry,
+      CachedHourOf(minute_cache_, options_.minute_cache_hours, hour, [&](CachedHour* fresh) {
+        return ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
+          return reader.ReadMinuteRollups(&fresh->minutes);
+        });
+      }));
+  return &entry->minutes;
+}
+
+template <typename Entry, typename Load>
+Result<Entry*> EmbeddedStore::CachedHourOf(std::map<TimestampNs, Entry>& cache, size_t capacity,
+                                           TimestampNs hour, const Load& load) {
+  auto it = cache.find(hour);
+  if (it == cache.end()) {
+    Entry fresh;
+    INFERSCOPE_RETURN_IF_ERROR(load(&fresh));
+    while (!cache.empty() && cache.size() >= std::max<size_t>(1, capacity)) {
+      auto lru = std::min_element(cache.begin(), cache.end(), [](const auto& x, const auto& y) {
+        return x.second.last_used < y.second.last_used;
+      });
+      cache.erase(lru);
     }
-    while (!minute_cache_.empty() &&
-           minute_cache_.size() >= std::max<size_t>(1, options_.minute_cache_hours)) {
-      auto lru = std::min_element(
-          minute_cache_.begin(), minute_cache_.end(),
-          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
-      minute_cache_.erase(lru);
-    }
-    it = minute_cache_.emplace(hour, std::move(fresh)).first;
+    it = cache.emplace(hour, std::move(fresh)).first;
   }
   it->second.last_used = ++cache_clock_;
-  return &it->second.minutes;
+  return &it->second;
+}
+
+Status EmbeddedStore::ForEachSegmentOfHour(
+    TimestampNs hour, const std::function<Status(const SegmentReader&)>& fn) const {
+  for (const auto& h : segments_) {
+    if (h->meta.partition_start_ns != hour) continue;
+    INFERSCOPE_ASSIGN_OR_RETURN(auto reader, SegmentReader::OpenFile(h->path));
+    INFERSCOPE_RETURN_IF_ERROR(fn(*reader).WithContext(h->path));
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q) {
@@ -661,21 +667,55 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     return Status::InvalidArgument("per-user rollup query over more than 100,000 buckets");
   }
   std::vector<UserRollupRow> rows;
-  // One bucket's cells, merged per (model or "*", user).
-  UserRollupTable bucket(kNanosPerHour);
-  TimestampNs bucket_start = 0;
+  // Names interned for the query (the tables read from disk may be evicted mid-query, so
+  // no view into them is kept), and one bucket's cells merged per (model id, user id) in a
+  // hash map: tens of thousands of cells per bucket for daily steps, where a map keyed by
+  // strings spent most of its time comparing them.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> ids;
+  std::vector<const std::string*> names;
+  auto intern = [&](std::string_view name) -> uint32_t {
+    auto it = ids.find(name);
+    if (it == ids.end()) {
+      it = ids.emplace(std::string(name), static_cast<uint32_t>(names.size())).first;
+      names.push_back(&it->first);
+    }
+    return it->second;
+  };
+  const uint32_t all_models = intern("*");
+  std::unordered_map<uint64_t, uint32_t> slot_of;  // (model id << 32 | user id) -> slot
+  std::vector<std::pair<uint64_t, UserCounters>> slots;
+  const std::string* last_model = nullptr;  // the previous cell's, with its id
+  uint32_t last_model_id = 0;
   auto add_range = [&](const UserRollupTable& table, TimestampNs from, TimestampNs to) {
+    last_model = nullptr;
     for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
          ++it) {
-      if (q.model && it->first.model != *q.model) continue;
-      bucket.Merge(bucket_start, q.by_model ? std::string_view(it->first.model) : "*",
-                   it->first.user, it->second);
+      const std::string& model = it->first.model;
+      if (q.model && model != *q.model) continue;
+      uint32_t model_id = all_models;
+      if (q.by_model) {
+        if (last_model == nullptr || *last_model != model) {
+          last_model = &model;
+          last_model_id = intern(model);
+        }
+        model_id = last_model_id;
+      }
+      const uint64_t key = uint64_t{model_id} << 32 | intern(it->first.user);
+      auto [slot, added] = slot_of.try_emplace(key, static_cast<uint32_t>(slots.size()));
+      if (added) {
+        slots.emplace_back(key, it->second);
+      } else {
+        slots[slot->second].second.Merge(it->second);
+      }
     }
   };
   std::lock_guard lk(state_mu_);
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
-    bucket_start = FloorTo(bs, kNanosPerHour);
     const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
     const TimestampNs d1 = FloorTo(be, kNanosPerDay);
     // Flushed data: whole days from the day tier, the other hours from the segments.
@@ -690,10 +730,18 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     }
     add_range(mem_->users, bs, be);
     if (imm_) add_range(imm_->users, bs, be);
-    for (const auto& [cell, counters] : bucket.cells()) {
-      rows.push_back(UserRollupRow{bs, cell.model, cell.user, counters});
+    auto name_order = [&](const auto& a, const auto& b) {
+      const uint32_t am = static_cast<uint32_t>(a.first >> 32), bm = b.first >> 32;
+      if (am != bm) return *names[am] < *names[bm];
+      return *names[static_cast<uint32_t>(a.first)] < *names[static_cast<uint32_t>(b.first)];
+    };
+    std::sort(slots.begin(), slots.end(), name_order);
+    for (const auto& [key, counters] : slots) {
+      rows.push_back(
+          UserRollupRow{bs, *names[key >> 32], *names[static_cast<uint32_t>(key)], counters});
     }
-    bucket.Clear();
+    slots.clear();
+    slot_of.clear();
   }
   return rows;
 }

@@ -19,6 +19,7 @@
 #include "store/event_store.h"
 #include "store/manifest.h"
 #include "store/rollup_table.h"
+#include "store/segment_reader.h"
 #include "store/user_rollup_table.h"
 #include "store/wal.h"
 
@@ -150,6 +151,16 @@ class EmbeddedStore final : public EventStore {
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
   // Per-user hourly rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const UserRollupTable*> DiskUsers(TimestampNs hour);
+  // The entry of `hour` in an LRU cache of per-hour data read back from segments (Entry has
+  // a `last_used` tick), loaded by load(Entry*) -> Status when missing; evicts the least
+  // recently used entries beyond `capacity`. Caller holds state_mu_.
+  template <typename Entry, typename Load>
+  Result<Entry*> CachedHourOf(std::map<TimestampNs, Entry>& cache, size_t capacity,
+                              TimestampNs hour, const Load& load);
+  // Calls fn for a reader of each segment of the hour partition starting at `hour` (errors
+  // name the file). Caller holds state_mu_.
+  Status ForEachSegmentOfHour(TimestampNs hour,
+                              const std::function<Status(const SegmentReader&)>& fn) const;
   Status RebuildHour(TimestampNs hour);  // caller holds state_mu_
   // sketch.Quantile(q) for a sketch of the hour or day tiers, remembered until the tiers
   // change (a 30-day hourly trend asks the same ~3,600 cold sketches query after query).
