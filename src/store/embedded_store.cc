@@ -713,6 +713,31 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
       }
     }
   };
+  // Hours read back from segments: those of each bucket not covered by whole days.
+  auto disk_hours = [&](TimestampNs bs, TimestampNs be, auto&& fn) -> Status {
+    const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
+    const TimestampNs d1 = FloorTo(be, kNanosPerDay);
+    for (TimestampNs h = bs; h < be; h += kNanosPerHour) {
+      if (d0 < d1 && h >= d0 && h < d1) {
+        h = d1 - kNanosPerHour;
+        continue;
+      }
+      INFERSCOPE_RETURN_IF_ERROR(fn(h));
+    }
+    return Status::Ok();
+  };
+  size_t hours_to_read = 0;
+  for (TimestampNs bs = start; bs < end; bs += step) {
+    (void)disk_hours(bs, std::min(end, bs + step), [&](TimestampNs) {
+      ++hours_to_read;
+      return Status::Ok();
+    });
+  }
+  // Scan resistance: a query reading more hours than the cache holds would evict every
+  // cached hour (the recent ones dashboards ask for) and miss on each of its own; it reads
+  // its hours without caching them instead.
+  const bool use_cache = hours_to_read <= options_.user_cache_hours;
+  UserRollupTable uncached(kNanosPerHour);
   std::lock_guard lk(state_mu_);
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
@@ -720,14 +745,19 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     const TimestampNs d1 = FloorTo(be, kNanosPerDay);
     // Flushed data: whole days from the day tier, the other hours from the segments.
     if (d0 < d1) add_range(day_users_, d0, d1);
-    for (TimestampNs h = bs; h < be; h += kNanosPerHour) {
-      if (d0 < d1 && h >= d0 && h < d1) {
-        h = d1 - kNanosPerHour;
-        continue;
+    Status read = disk_hours(bs, be, [&](TimestampNs h) -> Status {
+      const UserRollupTable* t = &uncached;
+      if (use_cache) {
+        INFERSCOPE_ASSIGN_OR_RETURN(t, DiskUsers(h));
+      } else {
+        uncached.Clear();
+        INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(
+            h, [&](const SegmentReader& reader) { return reader.ReadUserRollups(&uncached); }));
       }
-      INFERSCOPE_ASSIGN_OR_RETURN(const UserRollupTable* t, DiskUsers(h));
       add_range(*t, h, h + kNanosPerHour);
-    }
+      return Status::Ok();
+    });
+    INFERSCOPE_RETURN_IF_ERROR(read);
     add_range(mem_->users, bs, be);
     if (imm_) add_range(imm_->users, bs, be);
     auto name_order = [&](const auto& a, const auto& b) {

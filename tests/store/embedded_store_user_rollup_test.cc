@@ -164,6 +164,10 @@ std::vector<UserRollupQuery> Queries() {
   ragged.end_ns = kDay0 + 2 * kNanosPerDay + 5 * kNanosPerHour + 29 * kNanosPerMinute;
   ragged.step_ns = 7 * kNanosPerHour;
   qs.push_back(ragged);
+  UserRollupQuery recent = all;  // few enough hours to go through the cache
+  recent.start_ns = kDay0 + 3 * kNanosPerDay + 4 * kNanosPerHour;
+  recent.step_ns = kNanosPerHour;
+  qs.push_back(recent);
   return qs;
 }
 
@@ -176,7 +180,7 @@ TEST(EmbeddedStoreUserRollupTest, QueriesEqualAggregatesOfTheRawEventsThroughFlu
             [](const auto& a, const auto& b) { return a.timestamp_ns < b.timestamp_ns; });
   ManualClock clock(kDay0 + 4 * kNanosPerDay);
   EmbeddedStoreOptions o = Options(dir.path(), &clock);
-  o.user_cache_hours = 3;  // hours re-read from segments as the queries go
+  o.user_cache_hours = 3;  // longer queries read their hours without the cache
   auto store = MustOpen(o);
   const size_t flushed = 6500;
   ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, flushed)).ok());
