@@ -331,16 +331,26 @@ void WriteEventJson(JsonWriter& w, const StoredEvent& e) {
   w.EndObject();
 }
 
-// A series' "points": [time, value] for every interval of the range, in order. value_at(t)
-// is the bucket's value (NaN: no value, written null), or nullopt for a bucket without
-// events: 0 for count-like metrics, null otherwise.
+// The RFC 3339 time of every interval of the range, formatted once per answer (not once per
+// series and point).
+std::vector<std::string> IntervalTimes(const TimeRange& range, int64_t step) {
+  std::vector<std::string> times;
+  times.reserve(static_cast<size_t>((range.to - range.from + step - 1) / step));
+  for (TimestampNs t = range.from; t < range.to; t += step) times.push_back(FormatIso8601(t));
+  return times;
+}
+
+// A series' "points": [time, value] for every interval of the range, in order (`times` from
+// IntervalTimes). value_at(t) is the bucket's value (NaN: no value, written null), or nullopt
+// for a bucket without events: 0 for count-like metrics, null otherwise.
 template <typename ValueAt>
-void WritePoints(JsonWriter& w, const TimeRange& range, int64_t step, bool count_like,
-                 ValueAt&& value_at) {
+void WritePoints(JsonWriter& w, const TimeRange& range, int64_t step,
+                 const std::vector<std::string>& times, bool count_like, ValueAt&& value_at) {
   w.Key("points").BeginArray();
-  for (TimestampNs t = range.from; t < range.to; t += step) {
+  size_t i = 0;
+  for (TimestampNs t = range.from; t < range.to; t += step, ++i) {
     w.BeginArray();
-    w.String(FormatIso8601(t));
+    w.String(times[i]);
     if (std::optional<double> v = value_at(t)) {
       NumberOrNull(w, *v);
     } else if (count_like) {
@@ -425,6 +435,7 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   WriteRange(w, range);
   w.Key("interval_seconds").Int(step / kNanosPerSecond);
   w.Key("users").Int(static_cast<int64_t>(ranked.size()));
+  const std::vector<std::string> times = IntervalTimes(range, step);
   w.Key("series").BeginArray();
   auto write_series = [&](std::string_view model, std::string_view user, auto&& value_at) {
     w.BeginObject();
@@ -432,11 +443,12 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     if (by_model) w.Key("model").String(model);
     w.Key("user").String(user);
     w.EndObject();
-    WritePoints(w, range, step, metric.count_like, [&](TimestampNs t) -> std::optional<double> {
-      const UserCounters* c = value_at(t);
-      if (c == nullptr) return std::nullopt;
-      return value_of(*c);
-    });
+    WritePoints(w, range, step, times, metric.count_like,
+                [&](TimestampNs t) -> std::optional<double> {
+                  const UserCounters* c = value_at(t);
+                  if (c == nullptr) return std::nullopt;
+                  return value_of(*c);
+                });
     w.EndObject();
   };
   for (size_t i = 0; i < shown; ++i) {
@@ -589,8 +601,28 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
   auto rows = store_->QueryRollups(query);
   if (!rows.ok()) return res.Error(rows.status());
 
-  std::map<RollupKey, std::vector<const RollupRow*>> series;
-  for (const RollupRow& row : *rows) series[row.key].push_back(&row);
+  // Series in key order. Rows come in (time, key) order, each bucket's keys mostly those of
+  // the previous bucket in the same order: a cursor over the series finds them without a
+  // lookup, the index is the fallback.
+  std::vector<std::pair<const RollupKey*, std::vector<const RollupRow*>>> series;
+  std::map<RollupKey, size_t> series_index;
+  size_t cursor = 0;
+  TimestampNs bucket = INT64_MIN;
+  for (const RollupRow& row : *rows) {
+    if (row.start_ns != bucket) {
+      bucket = row.start_ns;
+      cursor = 0;
+    }
+    if (cursor >= series.size() || *series[cursor].first != row.key) {
+      auto [it, added] = series_index.try_emplace(row.key, series.size());
+      if (added) series.emplace_back(&row.key, std::vector<const RollupRow*>());
+      cursor = it->second;
+    }
+    series[cursor++].second.push_back(&row);
+  }
+  std::sort(series.begin(), series.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  const std::vector<std::string> times = IntervalTimes(*range, step);
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
@@ -600,13 +632,14 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
   w.Key("series").BeginArray();
   for (const auto& [key, key_rows] : series) {
     w.BeginObject();
-    WriteLabels(w, key, *grouping);
+    WriteLabels(w, *key, *grouping);
     size_t next = 0;
-    WritePoints(w, *range, step, metric->count_like, [&](TimestampNs t) -> std::optional<double> {
-      if (next == key_rows.size() || key_rows[next]->start_ns != t) return std::nullopt;
-      const RollupRow& row = *key_rows[next++];
-      return quantile ? row.quantiles[0] : metric->value(row.stats);
-    });
+    WritePoints(w, *range, step, times, metric->count_like,
+                [&](TimestampNs t) -> std::optional<double> {
+                  if (next == key_rows.size() || key_rows[next]->start_ns != t) return std::nullopt;
+                  const RollupRow& row = *key_rows[next++];
+                  return quantile ? row.quantiles[0] : metric->value(row.stats);
+                });
     w.EndObject();
   }
   w.EndArray();
