@@ -330,9 +330,13 @@ Status EmbeddedStore::FlushImmutable() {
     }
     for (const UserRollupTable& users : added_users) {
       day_users_.MergeFrom(users);
+      day_users_frozen_.reset();
       if (users.empty()) continue;
       auto cached = user_cache_.find(users.cells().begin()->first.start);
-      if (cached != user_cache_.end()) cached->second.users.MergeFrom(users);
+      if (cached != user_cache_.end()) {
+        cached->second.users.MergeFrom(users);
+        cached->second.frozen.reset();
+      }
     }
     imm_.reset();
     ++flushes_;
@@ -388,6 +392,7 @@ Status EmbeddedStore::EnforceRetention() {
     days.insert(FloorTo(h, kNanosPerDay));
   }
   // The per-user day tier, re-read from the day's remaining segments.
+  if (!days.empty()) day_users_frozen_.reset();
   for (TimestampNs day : days) {
     day_users_.EraseRange(day, day + kNanosPerDay);
     for (TimestampNs hour = day; hour < day + kNanosPerDay; hour += kNanosPerHour) {
@@ -438,7 +443,7 @@ Status EmbeddedStore::RebuildHour(TimestampNs hour) {
   return Status::Ok();
 }
 
-Result<const UserRollupTable*> EmbeddedStore::DiskUsers(TimestampNs hour) {
+Result<const FrozenUserRollups*> EmbeddedStore::DiskUsers(TimestampNs hour) {
   INFERSCOPE_ASSIGN_OR_RETURN(
       CachedUserHour * entry,
       CachedHourOf(user_cache_, options_.user_cache_hours, hour, [&](CachedUserHour* fresh) {
@@ -446,7 +451,8 @@ Result<const UserRollupTable*> EmbeddedStore::DiskUsers(TimestampNs hour) {
           return reader.ReadUserRollups(&fresh->users);
         });
       }));
-  return &entry->users;
+  if (!entry->frozen) entry->frozen.emplace(entry->users);
+  return &*entry->frozen;
 }
 
 Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
@@ -690,6 +696,37 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
   std::vector<std::pair<uint64_t, UserCounters>> slots;
   const std::string* last_model = nullptr;  // the previous cell's, with its id
   uint32_t last_model_id = 0;
+  auto add = [&](uint64_t key, const UserCounters& counters) {
+    auto [slot, added] = slot_of.try_emplace(key, static_cast<uint32_t>(slots.size()));
+    if (added) {
+      slots.emplace_back(key, counters);
+    } else {
+      slots[slot->second].second.Merge(counters);
+    }
+  };
+  // A frozen table's names are translated to query ids once per table, not per cell.
+  std::vector<uint32_t> xlate;
+  auto add_frozen = [&](const FrozenUserRollups& table, TimestampNs from, TimestampNs to) {
+    const std::vector<std::string>& table_names = table.names();
+    xlate.assign(table_names.size(), UINT32_MAX);
+    auto id = [&](uint32_t name) {
+      if (xlate[name] == UINT32_MAX) xlate[name] = intern(table_names[name]);
+      return xlate[name];
+    };
+    uint32_t wanted_model = UINT32_MAX;  // the table's index of q.model, if filtered
+    if (q.model) {
+      auto it = std::find(table_names.begin(), table_names.end(), *q.model);
+      if (it == table_names.end()) return;
+      wanted_model = static_cast<uint32_t>(it - table_names.begin());
+    }
+    const auto& cells = table.cells();
+    for (size_t i = table.LowerBound(from); i < cells.size() && cells[i].start < to; ++i) {
+      const FrozenUserRollups::Cell& cell = cells[i];
+      if (q.model && cell.model != wanted_model) continue;
+      const uint32_t model_id = q.by_model ? id(cell.model) : all_models;
+      add(uint64_t{model_id} << 32 | id(cell.user), cell.counters);
+    }
+  };
   auto add_range = [&](const UserRollupTable& table, TimestampNs from, TimestampNs to) {
     last_model = nullptr;
     for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
@@ -704,13 +741,7 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
         }
         model_id = last_model_id;
       }
-      const uint64_t key = uint64_t{model_id} << 32 | intern(it->first.user);
-      auto [slot, added] = slot_of.try_emplace(key, static_cast<uint32_t>(slots.size()));
-      if (added) {
-        slots.emplace_back(key, it->second);
-      } else {
-        slots[slot->second].second.Merge(it->second);
-      }
+      add(uint64_t{model_id} << 32 | intern(it->first.user), it->second);
     }
   };
   // Hours read back from segments: those of each bucket not covered by whole days.
@@ -738,34 +769,47 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
   // its hours without caching them instead.
   const bool use_cache = hours_to_read <= options_.user_cache_hours;
   UserRollupTable uncached(kNanosPerHour);
+  std::vector<uint32_t> rank;  // per name id: its position in name order
   std::lock_guard lk(state_mu_);
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
     const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
     const TimestampNs d1 = FloorTo(be, kNanosPerDay);
     // Flushed data: whole days from the day tier, the other hours from the segments.
-    if (d0 < d1) add_range(day_users_, d0, d1);
+    if (d0 < d1) {
+      if (!day_users_frozen_) day_users_frozen_.emplace(day_users_);
+      add_frozen(*day_users_frozen_, d0, d1);
+    }
     Status read = disk_hours(bs, be, [&](TimestampNs h) -> Status {
-      const UserRollupTable* t = &uncached;
       if (use_cache) {
-        INFERSCOPE_ASSIGN_OR_RETURN(t, DiskUsers(h));
+        INFERSCOPE_ASSIGN_OR_RETURN(const FrozenUserRollups* t, DiskUsers(h));
+        add_frozen(*t, h, h + kNanosPerHour);
       } else {
         uncached.Clear();
         INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(
             h, [&](const SegmentReader& reader) { return reader.ReadUserRollups(&uncached); }));
+        add_range(uncached, h, h + kNanosPerHour);
       }
-      add_range(*t, h, h + kNanosPerHour);
       return Status::Ok();
     });
     INFERSCOPE_RETURN_IF_ERROR(read);
     add_range(mem_->users, bs, be);
     if (imm_) add_range(imm_->users, bs, be);
-    auto name_order = [&](const auto& a, const auto& b) {
-      const uint32_t am = static_cast<uint32_t>(a.first >> 32), bm = b.first >> 32;
-      if (am != bm) return *names[am] < *names[bm];
-      return *names[static_cast<uint32_t>(a.first)] < *names[static_cast<uint32_t>(b.first)];
+    // Rows in name order: ids ranked by name (again only when names were added), then the
+    // slots sorted by rank, so that strings are compared once per name, not per comparison.
+    if (rank.size() != names.size()) {
+      std::vector<uint32_t> by_name(names.size());
+      for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+      std::sort(by_name.begin(), by_name.end(),
+                [&](uint32_t a, uint32_t b) { return *names[a] < *names[b]; });
+      rank.resize(names.size());
+      for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
+    }
+    auto rank_key = [&](uint64_t key) {
+      return uint64_t{rank[key >> 32]} << 32 | rank[static_cast<uint32_t>(key)];
     };
-    std::sort(slots.begin(), slots.end(), name_order);
+    std::sort(slots.begin(), slots.end(),
+              [&](const auto& a, const auto& b) { return rank_key(a.first) < rank_key(b.first); });
     for (const auto& [key, counters] : slots) {
       rows.push_back(
           UserRollupRow{bs, *names[key >> 32], *names[static_cast<uint32_t>(key)], counters});

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 
 #include "core/clock.h"
 #include "store/event_store.h"
+#include "store/frozen_user_rollups.h"
 #include "store/manifest.h"
 #include "store/rollup_table.h"
 #include "store/segment_reader.h"
@@ -149,8 +151,9 @@ class EmbeddedStore final : public EventStore {
   Status FlushImmutable();  // caller holds flush_mu_
   // Minute rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
-  // Per-user hourly rollups of one hour from segments (cached). Caller holds state_mu_.
-  Result<const UserRollupTable*> DiskUsers(TimestampNs hour);
+  // Per-user hourly rollups of one hour from segments (cached, frozen for reading). Caller
+  // holds state_mu_.
+  Result<const FrozenUserRollups*> DiskUsers(TimestampNs hour);
   // The entry of `hour` in an LRU cache of per-hour data read back from segments (Entry has
   // a `last_used` tick), loaded by load(Entry*) -> Status when missing; evicts the least
   // recently used entries beyond `capacity`. Caller holds state_mu_.
@@ -216,8 +219,11 @@ class EmbeddedStore final : public EventStore {
   std::unordered_map<QuantileMemoKey, double, QuantileMemoHash> quantile_memo_;
   // Flushed per-user rollups merged per day (capped per hour, as in the segments).
   UserRollupTable day_users_{kNanosPerDay};
+  // Its flat copy for queries; reset whenever day_users_ changes, rebuilt by the next query.
+  std::optional<FrozenUserRollups> day_users_frozen_;
   struct CachedUserHour {
     UserRollupTable users{kNanosPerHour};
+    std::optional<FrozenUserRollups> frozen;  // as day_users_frozen_
     uint64_t last_used = 0;
   };
   std::map<TimestampNs, CachedUserHour> user_cache_;
