@@ -75,17 +75,30 @@ inline constexpr double kExactPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
   if (flags == 0) return ScanSlow(start);
   const auto int_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
   if (int_digits == 0 || (int_digits > 1 && *p == '0')) return JsonNumber{};
-  uint64_t mantissa = DigitsValue(w, int_digits);
-  p += int_digits;
   JsonNumber t;
-  if (*p == '.') {
-    std::memcpy(&w, p + 1, 8);
-    flags = NonDigitFlags(w);
-    if (flags == 0) return ScanSlow(start);
-    const auto frac_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
-    if (frac_digits == 0) return JsonNumber{};
-    mantissa = mantissa * kPowersOf10[frac_digits] + DigitsValue(w, frac_digits);
-    p += 1 + frac_digits;
+  if (p[int_digits] == '.') {
+    // Short numbers ("1797.2", "0.00033") end within w: drop the dot from w (the bytes
+    // after it move down one, the top byte becomes 0, a non-digit) and read all the digits
+    // at once. When those 7 bytes are all digits, the fraction may go on past w: load it.
+    const uint64_t low = (uint64_t{1} << (8 * int_digits)) - 1;  // int_digits <= 7
+    const uint64_t joined = (w & low) | ((w >> 8) & ~low);
+    const auto digits = static_cast<unsigned>(__builtin_ctzll(NonDigitFlags(joined))) / 8;
+    unsigned frac_digits;
+    uint64_t mantissa;
+    if (digits < 7) [[likely]] {
+      frac_digits = digits - int_digits;
+      if (frac_digits == 0) return JsonNumber{};
+      mantissa = DigitsValue(joined, digits);
+    } else {
+      std::memcpy(&w, p + int_digits + 1, 8);
+      flags = NonDigitFlags(w);
+      if (flags == 0) return ScanSlow(start);
+      frac_digits = static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
+      if (frac_digits == 0) return JsonNumber{};
+      mantissa =
+          DigitsValue(joined, int_digits) * kPowersOf10[frac_digits] + DigitsValue(w, frac_digits);
+    }
+    p += int_digits + 1 + frac_digits;
     if ((*p | 0x20) == 'e') return ScanSlow(start);
     // At most 14 digits: exact in a double, and one correctly rounded division (Clinger).
     // A division-free conversion (128-bit multiply by a truncated 10^-k with a rounding
@@ -94,6 +107,8 @@ inline constexpr double kExactPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,
     t.value = static_cast<double>(mantissa) / kExactPowersOf10[frac_digits];
     t.is_float = true;
   } else {
+    const uint64_t mantissa = DigitsValue(w, int_digits);
+    p += int_digits;
     if ((*p | 0x20) == 'e') return ScanSlow(start);
     t.value = static_cast<double>(mantissa);
     t.integral = true;

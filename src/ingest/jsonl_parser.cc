@@ -79,17 +79,34 @@ enum Target : uint8_t {
 // which beats an alias. Equal priority: the later field in the record wins.
 enum Priority : uint8_t { kNone = 0, kAlias, kCanonical, kUserMap };
 
+constexpr uint8_t N(EventField f) { return static_cast<uint8_t>(f); }
+
+// Targets that an alias can also set: the only ones whose source priority the line scanner
+// tracks (it never sees a --map value: records with a --map key go to simdjson).
+constexpr bool HasAliases(uint8_t target) {
+  return target == kTimestamp || target == kModel || target == N(EventField::kLatencyMs);
+}
+
+// Numeric targets whose only check is "not negative" and that have no alias (most of them):
+// the line scanner's shortest path.
+constexpr bool IsPlainNumber(uint8_t target) {
+  return target < kEventFieldCount && !HasAliases(target) && target != N(EventField::kCacheHit) &&
+         target != N(EventField::kGpuUtil) && target != N(EventField::kBatchFillRatio) &&
+         target != N(EventField::kQualityScore);
+}
+
 struct FieldSpec {
   std::string_view name;  // as written in the record (or the --map path), for messages
   uint8_t target;
   uint8_t priority;
   bool latency_alias;  // the `latency` alias, in FieldMapping::latency_unit
+  bool ranked = HasAliases(target);
+  bool plain = IsPlainNumber(target);
 };
 
 constexpr FieldSpec F(std::string_view name, uint8_t target, uint8_t prio = kCanonical) {
   return FieldSpec{name, target, prio, false};
 }
-constexpr uint8_t N(EventField f) { return static_cast<uint8_t>(f); }
 
 constexpr FieldSpec kTimestampSpec = F("timestamp", kTimestamp);
 constexpr FieldSpec kTsSpec = F("ts", kTimestamp, kAlias);
@@ -119,6 +136,17 @@ constexpr FieldSpec kQueueSpec = F("queue_depth", N(EventField::kQueueDepth));
 constexpr FieldSpec kQualitySpec = F("quality_score", N(EventField::kQualityScore));
 constexpr FieldSpec kUserSpec = F("user", kUser);
 constexpr FieldSpec kParentSpanSpec = F("parent_span_id", kParentSpanId);
+
+// The scanner's range check of a numeric field's value (ReadNumber words the rejects):
+// nothing negative but quality_score, gpu_util a percentage, batch_fill_ratio a ratio.
+// cache_hit (0 or 1) is checked apart.
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kMinValue[kEventFieldCount] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -kInf};
+constexpr double kMaxValue[kEventFieldCount] = {kInf, kInf, kInf, kInf, kInf, kInf,
+                                                1,    100,  kInf, kInf, 1,    kInf};
+static_assert(static_cast<int>(EventField::kQualityScore) == 11 &&
+              static_cast<int>(EventField::kGpuUtil) == 7 &&
+              static_cast<int>(EventField::kBatchFillRatio) == 6);
 
 // True when the raw key (bytes after the opening quote) is exactly `name`. Reads at most
 // sizeof(name) bytes: safe for our short names thanks to the buffer's padding. The length
@@ -1001,35 +1029,47 @@ struct JsonlParser::Impl {
 
   // Reads one recognised field's value at p into `event`, like ReadField. Returns the end
   // of the value, or nullptr to hand the line to simdjson: anything unusual, and every
-  // value ReadField would reject (simdjson words the reasons).
-  const char* ScanField(const FieldSpec& spec, const char* p) {
-    const char c = *p;
-    if (c == 'n') return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;  // absent
-    const bool take = spec.priority >= priority[spec.target];
-    const char* end = nullptr;
+  // value ReadField would reject (simdjson words the reasons). The common shapes (a number,
+  // a string) are tried first; null (absent) and booleans only after they fail.
+  [[gnu::always_inline]] const char* ScanField(const FieldSpec& spec, const char* p) {
+    const char* end;
     if (spec.target < kEventFieldCount) {
-      auto f = static_cast<EventField>(spec.target);
-      double d = 0;
-      if (c == 't' || c == 'f') {
-        bool b = false;
-        if (f != EventField::kCacheHit || (end = ScanBool(p, &b)) == nullptr) return nullptr;
-        d = b ? 1.0 : 0.0;
-      } else {
-        JsonNumber t = JsonNumber::Scan(p);
-        if (t.end == nullptr) return nullptr;
-        end = t.end;
-        d = t.value;
-        if (f == EventField::kCacheHit) {
-          if (d != 0.0 && d != 1.0) return nullptr;
-        } else {
-          if (d < 0 && f != EventField::kQualityScore) return nullptr;
-          if (f == EventField::kGpuUtil && d > 100) return nullptr;
-          if (f == EventField::kBatchFillRatio && d > 1) return nullptr;
-          if (spec.latency_alias) d *= latency_scale;
-        }
+      const auto f = static_cast<EventField>(spec.target);
+      JsonNumber t = JsonNumber::Scan(p);
+      double d = t.value;
+      end = t.end;
+      if (end == nullptr) [[unlikely]] {
+        return ScanNonNumber(spec, p);
       }
-      if (take) event.Set(f, d);
-    } else if (spec.target == kTimestamp) {
+      if (spec.plain) [[likely]] {
+        if (d < 0) return nullptr;
+        event.Set(f, d);  // no alias: always taken, and no priority to record
+        return end;
+      }
+      if (f == EventField::kCacheHit) [[unlikely]] {
+        if (d != 0.0 && d != 1.0) return nullptr;
+      } else {
+        // Not negative (but for quality_score), gpu_util <= 100, batch_fill_ratio <= 1.
+        if (!(d >= kMinValue[spec.target] && d <= kMaxValue[spec.target])) return nullptr;
+        if (spec.latency_alias) d *= latency_scale;
+      }
+      if (Take(spec)) event.Set(f, d);
+      return end;
+    }
+    if (spec.target > kStatus) {
+      if (*p != '"') [[unlikely]] {
+        return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;  // null: absent
+      }
+      if ((end = ScanPlainString(p + 1)) == nullptr) return nullptr;
+      if (Take(spec)) {
+        *StringMember(event, spec.target) =
+            std::string_view(p + 1, static_cast<size_t>(end - p - 1));
+      }
+      return end + 1;
+    }
+    if (spec.target == kTimestamp) {
+      const char c = *p;
+      if (c == 'n') return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;  // absent
       TimestampNs ts = 0;
       if (c == '"') {
         end = ScanPlainString(p + 1);
@@ -1054,43 +1094,62 @@ struct JsonlParser::Impl {
         }
         end = t.end;
       }
-      if (take) event.timestamp_ns = ts;
-    } else if (spec.target == kStatus) {
-      EventStatus st = EventStatus::kOk;
-      std::string_view text;
-      if (c == '"') {
-        end = ScanPlainString(p + 1);
-        if (end == nullptr) return nullptr;
-        text = std::string_view(p + 1, static_cast<size_t>(end - p - 1));
-        st = StatusFromText(text);
-        ++end;
-      } else if (c == 't' || c == 'f') {
-        bool b = false;
-        if ((end = ScanBool(p, &b)) == nullptr) return nullptr;
-        st = b ? EventStatus::kOk : EventStatus::kError;
-        text = b ? "true" : "false";
-      } else {
-        JsonNumber t = JsonNumber::Scan(p);
-        if (t.end == nullptr) return nullptr;
-        double d = t.value;
-        if (d < 0 || d > 999 || d != static_cast<double>(static_cast<int64_t>(d))) return nullptr;
-        st = StatusFromCode(static_cast<int64_t>(d));
-        end = t.end;
-        text = std::string_view(p, static_cast<size_t>(end - p));
-      }
-      if (take) {
-        event.status = st;
-        event.status_text = text;
-      }
-    } else {
-      if (c != '"' || (end = ScanPlainString(p + 1)) == nullptr) return nullptr;
-      if (take) {
-        *StringMember(event, spec.target) =
-            std::string_view(p + 1, static_cast<size_t>(end - p - 1));
-      }
-      ++end;
+      if (Take(spec)) event.timestamp_ns = ts;
+      return end;
     }
-    if (take) priority[spec.target] = spec.priority;
+    // kStatus: a string, a boolean or an HTTP status code.
+    const char c = *p;
+    if (c == 'n') return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;  // absent
+    EventStatus st = EventStatus::kOk;
+    std::string_view text;
+    if (c == '"') {
+      end = ScanPlainString(p + 1);
+      if (end == nullptr) return nullptr;
+      text = std::string_view(p + 1, static_cast<size_t>(end - p - 1));
+      // "ok", the common case, without a call.
+      if (end - p != 3 || p[1] != 'o' || p[2] != 'k') st = StatusFromText(text);
+      ++end;
+    } else if (c == 't' || c == 'f') {
+      bool b = false;
+      if ((end = ScanBool(p, &b)) == nullptr) return nullptr;
+      st = b ? EventStatus::kOk : EventStatus::kError;
+      text = b ? "true" : "false";
+    } else {
+      JsonNumber t = JsonNumber::Scan(p);
+      if (t.end == nullptr) return nullptr;
+      double d = t.value;
+      if (d < 0 || d > 999 || d != static_cast<double>(static_cast<int64_t>(d))) return nullptr;
+      st = StatusFromCode(static_cast<int64_t>(d));
+      end = t.end;
+      text = std::string_view(p, static_cast<size_t>(end - p));
+    }
+    if (Take(spec)) {
+      event.status = st;
+      event.status_text = text;
+    }
+    return end;
+  }
+
+  // Whether the scanner takes a value of `spec` that it has read and checked; records its
+  // priority if so. Only targets with aliases rank their sources: every other value the
+  // scanner sees has canonical priority, so the later one always wins.
+  [[gnu::always_inline]] bool Take(const FieldSpec& spec) {
+    if (!spec.ranked) return true;
+    if (spec.priority < priority[spec.target]) return false;
+    priority[spec.target] = spec.priority;
+    return true;
+  }
+
+  // A numeric field's value at p that is not a number: null (absent), or a boolean for
+  // cache_hit; nullptr for anything else.
+  [[gnu::noinline]] const char* ScanNonNumber(const FieldSpec& spec, const char* p) {
+    if (*p == 'n') return std::memcmp(p, "null", 4) == 0 ? p + 4 : nullptr;
+    const auto f = static_cast<EventField>(spec.target);
+    bool b = false;
+    const char* end = nullptr;
+    if (f != EventField::kCacheHit || (end = ScanBool(p, &b)) == nullptr) return nullptr;
+    // cache_hit has no alias: always taken.
+    event.Set(f, b ? 1.0 : 0.0);
     return end;
   }
 
@@ -1152,14 +1211,15 @@ struct JsonlParser::Impl {
     if (*p != '{') return nullptr;
     ResetEvent();
     p = SkipBlanks(p + 1);
-    if (*p != '"') return nullptr;  // "{}" too: it lacks the required fields
-    uint8_t* next = first_keys;     // the two keys predicted at this position
+    if (*p != '"') return nullptr;       // "{}" too: it lacks the required fields
+    uint8_t* next = first_keys;          // the two keys predicted at this position
+    KnownKey* const table = known_keys;  // one base register for every entry's fields
     for (;;) {
       const char* key = p + 1;
       const FieldSpec* spec;
       size_t key_len;
-      KnownKey* known = &known_keys[next[0]];
-      if (known->Matches(key) || (known = &known_keys[next[1]])->Matches(key)) {
+      KnownKey* known = table + next[0];
+      if (known->Matches(key) || (known = table + next[1])->Matches(key)) {
         spec = known->spec;
         key_len = known->key_len;
         p = key + key_len + 2;
@@ -1190,6 +1250,13 @@ struct JsonlParser::Impl {
         }
       }
       if (p == nullptr) return nullptr;
+      // Compact records have no blanks between tokens: test for the expected `,"` first.
+      uint16_t separator;
+      std::memcpy(&separator, p, 2);
+      if (separator == (uint16_t{','} | uint16_t{'"'} << 8)) [[likely]] {
+        ++p;
+        continue;
+      }
       p = SkipBlanks(p);
       if (*p != ',') break;
       p = SkipBlanks(p + 1);
@@ -1277,9 +1344,13 @@ struct JsonlParser::Impl {
   // bytes; two for keys of 15 to 30 bytes) instead of scanning the key and looking it up.
   // `first_keys` predicts a record's first key. Keys with --map roots are never learnt (their
   // records bail).
-  struct KnownKey {
+  // 64 bytes (a cache line), so that indexing the table is a shift.
+  struct alignas(64) KnownKey {
     char bytes[32] = {};  // key, '"', ':'
-    uint32_t mask = 0;    // bits of `bytes` in use; 0: matches nothing (the empty slot)
+    // Bits of `bytes` in use: of the first 16 (lo) and of the next 16 (hi). The empty slot's
+    // lo is bit 16, which no 16-byte compare sets: it matches nothing.
+    uint32_t lo = 1u << 16;
+    uint32_t hi = 0;
     uint8_t key_len = 0;
     const FieldSpec* spec = nullptr;     // nullptr: not one of ours
     uint8_t next[2] = {kNoKey, kNoKey};  // most recent successor first
@@ -1291,15 +1362,14 @@ struct JsonlParser::Impl {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
       __m128i want = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
       auto eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
-      const uint32_t lo = mask & 0xFFFF;
-      if ((eq & lo) != lo || mask == 0) return false;
-      if (mask <= 0xFFFF) [[likely]] {
+      if ((eq & lo) != lo) return false;
+      if (hi == 0) [[likely]] {
         return true;
       }
       v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key + 16));
       want = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + 16));
       eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
-      return (eq & (mask >> 16)) == (mask >> 16);
+      return (eq & hi) == hi;
     }
   };
   static constexpr size_t kMaxKnownKeys = 63;
@@ -1323,7 +1393,9 @@ struct JsonlParser::Impl {
         id = known_key_count++;
         KnownKey& k = known_keys[id];
         std::memcpy(k.bytes, key, len + 2);
-        k.mask = len + 2 == 32 ? ~0u : (1u << (len + 2)) - 1;
+        const uint32_t mask = len + 2 == 32 ? ~0u : (1u << (len + 2)) - 1;
+        k.lo = mask & 0xFFFF;
+        k.hi = mask >> 16;
         k.key_len = static_cast<uint8_t>(len);
         k.spec = spec;
       }

@@ -12,6 +12,10 @@
 #include <tuple>
 #include <unordered_map>
 
+#if defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
+
 #include "insight/aggregate_outlier_finder.h"
 #include "insight/anomaly_replay.h"
 #include "insight/dimension_rollup.h"
@@ -240,10 +244,24 @@ struct Analyzer::State {
     }
   }
 
+  // Models interleave in most logs, so a cache of the last model alone would mostly miss:
+  // `recent_models` is a direct-mapped cache of models by a hash of the name's length and last
+  // four bytes, checked with a full compare (a collision only costs a lookup).
   ModelState& Model(std::string_view name) {
-    if (last_model != nullptr && SameName(last_model->name, name)) return *last_model;
-    last_model = &FindOrAddModel(name);
-    return *last_model;
+    const size_t n = name.size();
+    if (n < 4) [[unlikely]] {
+      return FindOrAddModel(name);
+    }
+    const uint32_t h = (Load32(name.data() + n - 4) ^ static_cast<uint32_t>(n)) * 0x9E3779B1u;
+    ModelState*& slot = recent_models[h >> (32 - kRecentModelBits)];
+    if (slot != nullptr && SameName(slot->name, name)) [[likely]] {
+      return *slot;
+    }
+    slot = &FindOrAddModel(name);
+    return *slot;
+  }
+  void ForgetRecentModels() {
+    std::fill(std::begin(recent_models), std::end(recent_models), nullptr);
   }
 
   // Open addressing with linear probing over `model_slots` (a power of two, at most half
@@ -324,7 +342,8 @@ struct Analyzer::State {
   DimensionDictionaries dictionaries;
   std::vector<std::unique_ptr<ModelState>> models;
   std::vector<uint32_t> model_slots;
-  ModelState* last_model = nullptr;
+  static constexpr int kRecentModelBits = 4;
+  ModelState* recent_models[1 << kRecentModelBits] = {};
   CorrelationMatrix correlation;
   uint32_t fields_seen = 0;  // union of the events' presence masks
   std::optional<InvestigationAccumulator> investigation;
@@ -369,8 +388,23 @@ void Analyzer::OnEvent(const Event& e) {
     // from record to record (by model, typically), so branches would mispredict.
     constexpr auto kNaNBits = std::bit_cast<uint64_t>(std::numeric_limits<double>::quiet_NaN());
     double row[kCorrelationCount];
+    int first_scalar = 0;
+#if defined(__SSE4_1__)
+    // Two fields at a time: the presence bits as lane masks, then a blend (the same bits).
+    const __m128i mask64 = _mm_set1_epi64x(mask);
+    const __m128d nan = _mm_castsi128_pd(_mm_set1_epi64x(static_cast<int64_t>(kNaNBits)));
+#pragma GCC unroll 8
+    for (int i = 0; i + 2 <= kCorrelationCount; i += 2) {
+      const __m128i bits = _mm_set_epi64x(int64_t{2} << i, int64_t{1} << i);
+      const __m128d has = _mm_castsi128_pd(_mm_cmpeq_epi64(_mm_and_si128(mask64, bits), bits));
+      const __m128d v =
+          _mm_set_pd(e.Get(static_cast<EventField>(i + 1)), e.Get(static_cast<EventField>(i)));
+      _mm_storeu_pd(row + i, _mm_blendv_pd(nan, v, has));
+    }
+    first_scalar = kCorrelationCount & ~1;
+#endif
 #pragma GCC unroll 16
-    for (int i = 0; i < kCorrelationCount; ++i) {
+    for (int i = first_scalar; i < kCorrelationCount; ++i) {
       const uint64_t keep = uint64_t{0} - ((mask >> i) & 1u);
       const auto bits = std::bit_cast<uint64_t>(e.Get(static_cast<EventField>(i)));
       row[i] = std::bit_cast<double>((bits & keep) | (kNaNBits & ~keep));
@@ -421,14 +455,14 @@ void Analyzer::Merge(Analyzer&& other) {
     m.last_series = nullptr;
     from.reset();  // frees the part's buckets before the next model's are merged
   }
-  s.last_model = nullptr;
+  s.ForgetRecentModels();
   s.correlation.Merge(o.correlation);
   s.fields_seen |= o.fields_seen;
   if (s.investigation && o.investigation) s.investigation->Merge(*o.investigation);
   s.events += o.events;
   o.models.clear();
   o.model_slots.clear();
-  o.last_model = nullptr;
+  o.ForgetRecentModels();
   o.events = 0;
 }
 

@@ -63,6 +63,32 @@ TEST(JsonNumberTest, ShortDecimalsOfTheFastPathMatchStrtodExactly) {
   }
 }
 
+// Short decimals are read from one 8-byte word with the dot squeezed out; longer ones from a
+// second word. Every split of up to 15 digits around the dot, with each delimiter that can
+// follow a number, must end right after the last digit with strtod's value.
+TEST(JsonNumberTest, DecimalsEndRightAfterTheirLastDigitWhateverFollows) {
+  const std::string digits = "987654321098765";
+  for (size_t int_digits = 1; int_digits <= 7; ++int_digits) {
+    for (size_t frac_digits = 1; frac_digits <= 8; ++frac_digits) {
+      const std::string text =
+          digits.substr(0, int_digits) + "." + digits.substr(int_digits, frac_digits);
+      // The number ends at the first byte that cannot continue it; what that byte may be is
+      // the caller's business.
+      for (const char* after : {",", "}", "]", " ", "\t", "\r", "\n", "\"", "x", "-", "."}) {
+        const std::string bytes = text + after + "1}\n" + std::string(64, '\0');
+        JsonNumber n = JsonNumber::Scan(bytes.c_str());
+        ASSERT_EQ(n.end, bytes.c_str() + text.size()) << text << after;
+        EXPECT_EQ(JsonNumber::Skip(bytes.c_str()), n.end) << text << after;
+        ExpectSameBits(n.value, Reference(text), text);
+        EXPECT_TRUE(n.is_float);
+      }
+      // An exponent after the fraction: the general path.
+      ExpectLikeStrtod(text + "e2");
+      ExpectLikeStrtod(text + "E-3");
+    }
+  }
+}
+
 TEST(JsonNumberTest, DecimalsThatAreNotExactlyRepresentableRoundToNearest) {
   for (const char* text : {"0.1", "0.2", "0.3", "1797.2", "262.4", "0.000330", "0.469", "49.2",
                            "23.4", "9999999.9999999", "0.0000001", "1234567.1234567",
@@ -118,8 +144,9 @@ TEST(JsonNumberTest, SubnormalsOverflowAndUnderflowAreLeftToTheReferenceParser) 
 }
 
 TEST(JsonNumberTest, RejectsWhatTheJsonGrammarRejects) {
-  for (const char* text : {"01", "-01", "00.5", "1.", "1.e5", ".5", "-", "+1", "1e", "1e+", "1e-",
-                           "-.5", "--1", "e5"}) {
+  for (const char* text :
+       {"01", "-01", "00.5", "1.", "1.e5", ".5", "-", "+1", "1e", "1e+", "1e-", "-.5", "--1", "e5",
+        "123456.", "1234567.", "-1234567.", "12345678.", "1234567.e5"}) {
     EXPECT_EQ(ScanText(text).length, 0u) << text;
     Padded p(text);
     EXPECT_EQ(JsonNumber::Skip(p.data()), nullptr) << text;

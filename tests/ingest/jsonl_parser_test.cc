@@ -423,6 +423,76 @@ TEST(JsonlParserTest, LineScannerKeepsNumbersExact) {
   }
 }
 
+// The scanner tests for the separator bytes of compact records first and skips blanks only
+// when they are not there: records written with blanks (Python's json.dumps style, tabs, CRLF)
+// must read the same as through simdjson, and every range and type check must still apply.
+TEST(JsonlParserTest, LineScannerReadsRecordsWithBlanksAndOddValuesLikeSimdjson) {
+  const std::string lines =
+      R"({"timestamp": "2024-05-01T12:00:00Z", "model": "m", "latency_ms": 12.5, "user": "u"})"
+      "\n"
+      "{ \"timestamp\" :1714564800 ,\t\"model\":\"m\" , \"gpu_util\": 100, \"status\" : \"ok\" "
+      "}\r\n"
+      R"({"timestamp":1714564800,"model":"m","cache_hit":true,"batch_fill_ratio":1,"ttft_ms":null})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","cache_hit":0,"quality_score":-2.5,"user":null})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","gpu_util":100.5})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","batch_fill_ratio":1.01})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","latency_ms":-0.0})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","input_tokens":-1})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","cache_hit":2})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","latency_ms":true})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","user":5})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","status":"okay","latency_ms":1,})"
+      "\n"
+      R"({"timestamp":1714564800,"model":"m","status":"ok"  ,  "latency_ms":1}  )"
+      "\n";
+  for (bool keep_attributes : {false, true}) {
+    JsonlParserOptions scanner;
+    scanner.keep_attributes = keep_attributes;
+    JsonlParserOptions simdjson_only = scanner;
+    simdjson_only.line_scanner = false;
+    // Twice over, so the second pass runs on learnt key predictions.
+    EXPECT_EQ(Transcript(Parse(lines + lines, scanner)),
+              Transcript(Parse(lines + lines, simdjson_only)));
+  }
+  ParseOutput out = Parse(lines);
+  EXPECT_EQ(out.counts.accepted, 6u);
+  EXPECT_EQ(out.counts.rejected, 7u);
+}
+
+// The scanner leaves every record with a --map key to simdjson, so a mapped value wins over
+// our own name for the field whichever comes first, also once the keys are learnt.
+TEST(JsonlParserTest, MappedValueWinsOverOurNameInEitherOrder) {
+  JsonlParserOptions options;
+  options.mapping = FieldMapping::FromSpecs({"latency_ms=elapsed", "user=meta.who"}).value();
+  const std::string plain = R"({"timestamp":1714564800,"model":"m","latency_ms":5,"user":"a"})";
+  std::string text;
+  for (int i = 0; i < 3; ++i) {
+    text += plain + "\n";
+    text += R"({"timestamp":1714564800,"model":"m","latency_ms":5,"user":"a","elapsed":12,)"
+            R"("meta":{"who":"b"}})"
+            "\n";
+    text += R"({"elapsed":12,"meta":{"who":"b"},"timestamp":1714564800,"model":"m",)"
+            R"("latency_ms":5,"user":"a"})"
+            "\n";
+  }
+  ParseOutput out = Parse(text, options);
+  ASSERT_EQ(out.events.size(), 9u);
+  for (size_t i = 0; i < out.events.size(); ++i) {
+    const bool mapped = i % 3 != 0;
+    EXPECT_DOUBLE_EQ(out.events[i].Get(EventField::kLatencyMs), mapped ? 12 : 5) << i;
+    EXPECT_EQ(out.events[i].user, mapped ? "b" : "a") << i;
+  }
+}
+
 // simdjson 3.0.1's On Demand get_double() reads 0.95000000000000000000 as 0.0277 (upstream
 // issue #2093); both paths must give the correctly rounded value (strtod's).
 TEST(JsonlParserTest, ReadsNumbersWithTwentyOrMoreDigitsCorrectlyRounded) {
