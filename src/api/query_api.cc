@@ -399,7 +399,7 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   }
   auto value_of = [&](const UserCounters& c) {
     BucketStats stats;
-    c.AddTo(&stats);
+    stats.MergeCounters(c);
     return metric.value(stats);
   };
   std::vector<std::pair<double, const std::pair<const Key, Series>*>> ranked;
@@ -452,7 +452,9 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     w.EndObject();
   };
   for (size_t i = 0; i < shown; ++i) {
-    const auto& [key, series] = *ranked[i].second;
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const Key& key = ranked[i].second->first;
+    const Series& series = ranked[i].second->second;
     size_t next = 0;
     write_series(key.first, key.second, [&](TimestampNs t) -> const UserCounters* {
       if (next < series.rows.size() && series.rows[next]->start_ns == t) {
@@ -461,11 +463,13 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
       return nullptr;
     });
   }
-  for (const auto& [model, buckets] : other) {
-    write_series(model, UserRollupTable::kOtherUser, [&](TimestampNs t) -> const UserCounters* {
-      auto it = buckets.find(t);
-      return it == buckets.end() ? nullptr : &it->second;
-    });
+  for (const auto& entry : other) {
+    const auto& buckets = entry.second;
+    write_series(entry.first, UserRollupTable::kOtherUser,
+                 [&](TimestampNs t) -> const UserCounters* {
+                   auto it = buckets.find(t);
+                   return it == buckets.end() ? nullptr : &it->second;
+                 });
   }
   w.EndArray();
   w.EndObject();
@@ -630,9 +634,10 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
   WriteRange(w, *range);
   w.Key("interval_seconds").Int(step / kNanosPerSecond);
   w.Key("series").BeginArray();
-  for (const auto& [key, key_rows] : series) {
+  for (const auto& entry : series) {
+    const auto& key_rows = entry.second;  // not a binding: captured below (clang 14)
     w.BeginObject();
-    WriteLabels(w, *key, *grouping);
+    WriteLabels(w, *entry.first, *grouping);
     size_t next = 0;
     WritePoints(w, *range, step, times, metric->count_like,
                 [&](TimestampNs t) -> std::optional<double> {

@@ -16,17 +16,7 @@ void BucketStats::MergeWithoutTtft(const BucketStats& other) {
   latency_ms.Merge(other.latency_ms);
 }
 
-void BucketStats::MergeCounters(const BucketStats& other) {
-  requests += other.requests;
-  errors += other.errors;
-  timeouts += other.timeouts;
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    sum[f] += other.sum[f];
-    present[f] += other.present[f];
-  }
-}
-
-double BucketStats::Mean(EventField field) const {
+double EventCounters::Mean(EventField field) const {
   int f = static_cast<int>(field);
   if (present[f] == 0) return std::numeric_limits<double>::quiet_NaN();
   return sum[f] / present[f];

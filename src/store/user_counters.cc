@@ -4,37 +4,6 @@
 
 namespace inferscope {
 
-void UserCounters::Add(const Event& event) {
-  ++requests;
-  errors += event.status != EventStatus::kOk ? 1 : 0;
-  timeouts += event.status == EventStatus::kTimeout ? 1 : 0;
-  for (uint32_t mask = event.present_mask(); mask != 0; mask &= mask - 1) {
-    const int f = __builtin_ctz(mask);
-    sum[f] += event.Get(static_cast<EventField>(f));
-    ++present[f];
-  }
-}
-
-void UserCounters::Merge(const UserCounters& other) {
-  requests += other.requests;
-  errors += other.errors;
-  timeouts += other.timeouts;
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    sum[f] += other.sum[f];
-    present[f] += other.present[f];
-  }
-}
-
-void UserCounters::AddTo(BucketStats* stats) const {
-  stats->requests += requests;
-  stats->errors += errors;
-  stats->timeouts += timeouts;
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    stats->sum[f] += sum[f];
-    stats->present[f] += present[f];
-  }
-}
-
 void UserCounters::Save(ByteSink& sink) const {
   sink.Varint(requests);
   sink.Varint(errors);

@@ -3,29 +3,16 @@
 
 #include <cstdint>
 
-#include "core/event.h"
 #include "core/status.h"
-#include "stats/bucket_stats.h"
+#include "stats/event_counters.h"
 #include "store/byte_io.h"
 
 namespace inferscope {
 
-// The counters and sums of BucketStats without its sketches: what is kept per user, where
-// keys are many and percentiles would cost kilobytes each (docs/format/segment.md, "user
-// rollup column"). 168 bytes. Not thread-safe.
-struct UserCounters {
-  uint64_t requests = 0;
-  uint64_t errors = 0;  // status != ok (includes timeouts)
-  uint64_t timeouts = 0;
-  double sum[kEventFieldCount] = {};
-  uint32_t present[kEventFieldCount] = {};  // records carrying each field
-
-  void Add(const Event& event);
-  void Merge(const UserCounters& other);
-  // Adds these counters and sums to `stats` (its sketches untouched), so the functions that
-  // read a BucketStats' counters (means, rates, sums) read these.
-  void AddTo(BucketStats* stats) const;
-
+// What is kept per user: EventCounters (a BucketStats without its sketches), where keys are
+// many and percentiles would cost kilobytes each (docs/format/segment.md, "user rollup
+// column"), with the store's compact encoding. 168 bytes. Not thread-safe.
+struct UserCounters : EventCounters {
   // Compact encoding: varint counters, a varint bit mask of the fields present, then per
   // present field its count (varint) and sum (f64). Load validates (errors <= requests,
   // timeouts <= errors, field counts <= requests) and leaves this unchanged on DataLoss.
