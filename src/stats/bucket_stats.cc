@@ -16,10 +16,4 @@ void BucketStats::MergeWithoutTtft(const BucketStats& other) {
   latency_ms.Merge(other.latency_ms);
 }
 
-double EventCounters::Mean(EventField field) const {
-  int f = static_cast<int>(field);
-  if (present[f] == 0) return std::numeric_limits<double>::quiet_NaN();
-  return sum[f] / present[f];
-}
-
 }  // namespace inferscope
