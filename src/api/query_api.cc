@@ -389,11 +389,27 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
       return std::hash<std::string_view>()(k.first) * 31 + std::hash<std::string_view>()(k.second);
     }
   };
-  // Thousands of series over a month of days: hashed, not ordered (ties are broken by key).
-  std::unordered_map<Key, Series, KeyHash> users;
-  users.reserve(rows->size() / std::max<size_t>(1, (range.to - range.from) / step));
+  // Thousands of series, in first-seen order. Rows come in (time, model, user) order, each
+  // bucket's keys mostly those of the previous bucket in the same order: a cursor finds them
+  // with one comparison, the hash index is the fallback (ties in the ranking go by key).
+  const size_t points = static_cast<size_t>((range.to - range.from + step - 1) / step);
+  std::vector<std::pair<Key, Series>> users;
+  std::unordered_map<Key, size_t, KeyHash> index;
+  index.reserve(rows->size() / std::max<size_t>(1, points));
+  size_t cursor = 0;
+  TimestampNs bucket = INT64_MIN;
   for (const UserRollupRow& row : *rows) {
-    Series& s = users[Key(row.model, row.user)];
+    const Key key(row.model, row.user);
+    if (row.start_ns != bucket) {
+      bucket = row.start_ns;
+      cursor = 0;
+    }
+    if (cursor >= users.size() || users[cursor].first != key) {
+      auto [it, added] = index.try_emplace(key, users.size());
+      if (added) users.emplace_back(key, Series{});
+      cursor = it->second;
+    }
+    Series& s = users[cursor++].second;
     s.total.Merge(row.counters);
     s.rows.push_back(&row);
   }
@@ -402,7 +418,7 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     stats.MergeCounters(c);
     return metric.value(stats);
   };
-  std::vector<std::pair<double, const std::pair<const Key, Series>*>> ranked;
+  std::vector<std::pair<double, const std::pair<Key, Series>*>> ranked;
   for (const auto& entry : users) {
     if (entry.first.second == UserRollupTable::kOtherUser) continue;
     const double rank = metric.count_like ? value_of(entry.second.total)
@@ -413,9 +429,13 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
   });
   const size_t shown = std::min<size_t>(*top, ranked.size());
-  // The rest, per model (or "*"), merged per bucket start.
-  std::map<std::string_view, std::map<TimestampNs, UserCounters>> other;
-  std::vector<const std::pair<const Key, Series>*> rest;
+  // The rest, per model (or "*"), merged per bucket.
+  struct OtherSeries {
+    std::vector<UserCounters> buckets;
+    std::vector<char> has;  // per bucket: any counters merged
+  };
+  std::map<std::string_view, OtherSeries> other;
+  std::vector<const std::pair<Key, Series>*> rest;
   for (size_t i = shown; i < ranked.size(); ++i) rest.push_back(ranked[i].second);
   for (const auto& entry : users) {
     if (entry.first.second == UserRollupTable::kOtherUser) rest.push_back(&entry);
@@ -424,8 +444,16 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   std::sort(rest.begin() + static_cast<std::ptrdiff_t>(ranked.size() - shown), rest.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* entry : rest) {
-    auto& buckets = other[entry->first.first];
-    for (const UserRollupRow* row : entry->second.rows) buckets[row->start_ns].Merge(row->counters);
+    OtherSeries& o = other[entry->first.first];
+    if (o.buckets.empty()) {
+      o.buckets.resize(points);
+      o.has.resize(points, 0);
+    }
+    for (const UserRollupRow* row : entry->second.rows) {
+      const auto b = static_cast<size_t>((row->start_ns - range.from) / step);
+      o.buckets[b].Merge(row->counters);
+      o.has[b] = 1;
+    }
   }
 
   std::string out;
@@ -464,11 +492,11 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
     });
   }
   for (const auto& entry : other) {
-    const auto& buckets = entry.second;
+    const OtherSeries& o = entry.second;
     write_series(entry.first, UserRollupTable::kOtherUser,
                  [&](TimestampNs t) -> const UserCounters* {
-                   auto it = buckets.find(t);
-                   return it == buckets.end() ? nullptr : &it->second;
+                   const auto b = static_cast<size_t>((t - range.from) / step);
+                   return o.has[b] ? &o.buckets[b] : nullptr;
                  });
   }
   w.EndArray();
@@ -585,6 +613,11 @@ void QueryApi::Trends(const ApiRequest& req, ApiResponse& res) const {
           Status::InvalidArgument(std::string("interval: must be a whole number of ") + unit_name));
     }
     step = *d;
+  } else if (grouping->user) {
+    // Hours up to two days (the per-user hours the store keeps cached), else days: a day
+    // step reads the in-memory day tier, where any shorter one reads every hour of the range
+    // back from the segments (docs/serve.md, "Per-user trends").
+    step = span <= 2 * kNanosPerDay ? kNanosPerHour : kNanosPerDay;
   } else {
     // About 120 points, in whole units.
     step = std::max<int64_t>(1, span / 120 / unit) * unit;

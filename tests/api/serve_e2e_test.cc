@@ -439,6 +439,15 @@ TEST(ServeE2eTest, TrendsGroupedByUserRankUsersAndMergeTheRestIntoOther) {
     HttpResponse res = server.Send("POST", "/v1/events", body, "application/x-ndjson");
     ASSERT_EQ(res.status, 200) << res.body;
     check(server);  // from the memtable
+    // Default interval: hours up to two days, days beyond (the in-memory day tier).
+    for (auto [days, want_step] : {std::pair{1, 3600}, {2, 3600}, {3, 86400}}) {
+      res = server.Send("GET",
+                        "/api/v1/trends?metric=requests&group_by=user&from=" + FormatIso8601(t0) +
+                            "&to=" + FormatIso8601(t0 + days * kNanosPerDay));
+      ASSERT_EQ(res.status, 200) << res.body;
+      simdjson::dom::parser step_parser;
+      EXPECT_EQ(int64_t(step_parser.parse(res.body)["interval_seconds"]), want_step) << days;
+    }
     for (const char* bad : {"/api/v1/trends?metric=latency_p95_ms&group_by=user",
                             "/api/v1/trends?metric=requests&group_by=user,task_type",
                             "/api/v1/trends?metric=requests&group_by=user&cache_tier=gpu",
