@@ -304,6 +304,25 @@ enum RollupCase {
   kTrend30dHourlyPerModel,  // the heaviest trend chart: 720 hours x 5 models
 };
 
+// Runs `query` (returns its row count) once per benchmark iteration and reports the
+// latency distribution (p50_us, p99_us), the rows and the store's open time as counters.
+template <typename Query>
+void TimeQueries(benchmark::State& state, double open_ms, const Query& query) {
+  std::vector<double> us;
+  size_t rows = 0;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    rows = query();
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["p50_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+  state.counters["rows"] = static_cast<double>(rows);
+  state.counters["open_ms"] = open_ms;
+}
+
 void BM_RollupQuery(benchmark::State& state) {
   double open_ms = 0;
   EmbeddedStore* store = RollupStore(&open_ms);
@@ -351,29 +370,18 @@ void BM_RollupQuery(benchmark::State& state) {
     q.keep_sketches = false;
     q.quantiles = {0.5, 0.99};
   }
-  std::vector<double> us;
-  size_t rows = 0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
+  TimeQueries(state, open_ms, [&] {
     auto r = store->QueryRollups(q);
     double sink = 0;
-    if (r.ok()) {
-      for (const auto& row : *r) {
-        sink += q.keep_sketches
-                    ? row.stats.latency_ms.Quantile(0.5) + row.stats.latency_ms.Quantile(0.99)
-                    : row.quantiles[0] + row.quantiles[1];
-      }
-      rows = r->size();
+    if (!r.ok()) return size_t{0};
+    for (const auto& row : *r) {
+      sink += q.keep_sketches
+                  ? row.stats.latency_ms.Quantile(0.5) + row.stats.latency_ms.Quantile(0.99)
+                  : row.quantiles[0] + row.quantiles[1];
     }
     benchmark::DoNotOptimize(sink);
-    us.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(us.begin(), us.end());
-  state.counters["p50_us"] = us[us.size() / 2];
-  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
-  state.counters["rows"] = static_cast<double>(rows);
-  state.counters["open_ms"] = open_ms;
+    return r->size();
+  });
 }
 BENCHMARK(BM_RollupQuery)
     ->ArgName("case")
@@ -464,21 +472,11 @@ void BM_UserRollupQuery(benchmark::State& state) {
       q.by_model = true;
       break;
   }
-  std::vector<double> us;
-  size_t rows = 0;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
+  TimeQueries(state, open_ms, [&] {
     auto r = store->QueryUserRollups(q);
-    if (r.ok()) rows = r->size();
     benchmark::DoNotOptimize(r);
-    us.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(us.begin(), us.end());
-  state.counters["p50_us"] = us[us.size() / 2];
-  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
-  state.counters["rows"] = static_cast<double>(rows);
-  state.counters["open_ms"] = open_ms;
+    return r.ok() ? r->size() : size_t{0};
+  });
 }
 BENCHMARK(BM_UserRollupQuery)
     ->ArgName("case")
