@@ -272,20 +272,27 @@ std::string RollupDataDir() {
   return dir;
 }
 
+// Opens the store of `dir` into *store once (timing it into *open_ms); null if that failed.
+EmbeddedStore* OpenOnce(const std::string& dir, std::unique_ptr<EmbeddedStore>* store,
+                        double* open_ms) {
+  if (!*store) {
+    EmbeddedStoreOptions o;
+    o.data_dir = dir;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto s = EmbeddedStore::Open(o);
+    *open_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    if (s.ok()) *store = std::move(*s);
+  }
+  return store->get();
+}
+
 EmbeddedStore* RollupStore(double* open_ms) {
   static std::unique_ptr<EmbeddedStore> store;
   static double opened_in = 0;
-  if (!store) {
-    EmbeddedStoreOptions o;
-    o.data_dir = RollupDataDir();
-    const auto t0 = std::chrono::steady_clock::now();
-    auto s = EmbeddedStore::Open(o);
-    opened_in =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (s.ok()) store = std::move(*s);
-  }
+  EmbeddedStore* s = OpenOnce(RollupDataDir(), &store, &opened_in);
   *open_ms = opened_in;
-  return store.get();
+  return s;
 }
 
 // INFERSCOPE_BENCH_KEEP_SKETCHES=1: rows carry full sketches (the old API path).
@@ -442,16 +449,7 @@ enum UserCase {
 void BM_UserRollupQuery(benchmark::State& state) {
   static std::unique_ptr<EmbeddedStore> store;
   static double open_ms = 0;
-  if (!store) {
-    EmbeddedStoreOptions o;
-    o.data_dir = UserDataDir();
-    const auto t0 = std::chrono::steady_clock::now();
-    auto s = EmbeddedStore::Open(o);
-    open_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    if (s.ok()) store = std::move(*s);
-  }
-  if (!store) {
+  if (OpenOnce(UserDataDir(), &store, &open_ms) == nullptr) {
     state.SkipWithError("open failed");
     return;
   }
