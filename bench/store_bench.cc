@@ -226,6 +226,18 @@ BENCHMARK(BM_Scan)->Arg(2000)->Arg(300)->Unit(benchmark::kMillisecond);
 constexpr int kDays = 30;
 constexpr int kEventsPerKeyMinute = 300;  // 50 req/s over 5 models x 2 task types
 
+// Writes one segment file of the hour partition `hour` into dir/segments and lists it in
+// `manifest` (written by the caller once all are there).
+void AddSegment(const std::string& dir, const std::string& bytes, TimestampNs hour,
+                Manifest* manifest) {
+  SegmentMeta meta;
+  meta.id = manifest->next_segment_id++;
+  meta.partition_start_ns = hour;
+  meta.bytes = bytes.size();
+  (void)WriteSegmentFile(dir + "/segments/" + SegmentFileName(meta.id), bytes);
+  manifest->segments.push_back(meta);
+}
+
 // Writes 30 days of hourly segments holding only rollups (the query path never reads raw
 // events): 720 segments x 60 minutes x 10 keys, each minute cell a BucketStats of 300 events.
 // Built once per machine; reused while the manifest is there.
@@ -260,13 +272,7 @@ std::string RollupDataDir() {
     hours.MergeFrom(minutes);
     SegmentInfo info;
     info.partition_start_ns = hour;
-    const std::string bytes = BuildSegment(info, {}, minutes, hours);
-    SegmentMeta meta;
-    meta.id = manifest.next_segment_id++;
-    meta.partition_start_ns = hour;
-    meta.bytes = bytes.size();
-    (void)WriteSegmentFile(dir + "/segments/" + SegmentFileName(meta.id), bytes);
-    manifest.segments.push_back(meta);
+    AddSegment(dir, BuildSegment(info, {}, minutes, hours), hour, &manifest);
   }
   (void)WriteManifest(dir + "/segments", manifest);
   return dir;
@@ -427,14 +433,10 @@ std::string UserDataDir() {
     }
     SegmentInfo info;
     info.partition_start_ns = hour;
-    const std::string bytes =
-        BuildSegment(info, {}, RollupTable(kNanosPerMinute), RollupTable(kNanosPerHour), 3, &users);
-    SegmentMeta meta;
-    meta.id = manifest.next_segment_id++;
-    meta.partition_start_ns = hour;
-    meta.bytes = bytes.size();
-    (void)WriteSegmentFile(dir + "/segments/" + SegmentFileName(meta.id), bytes);
-    manifest.segments.push_back(meta);
+    AddSegment(
+        dir,
+        BuildSegment(info, {}, RollupTable(kNanosPerMinute), RollupTable(kNanosPerHour), 3, &users),
+        hour, &manifest);
   }
   (void)WriteManifest(dir + "/segments", manifest);
   return dir;

@@ -31,17 +31,7 @@ BucketStats& RollupTable::Slot(TimestampNs start, std::string_view model,
   return *last_;
 }
 
-void RollupTable::Add(const StoredEvent& event) {
-  // BucketStats reads the status and the numeric fields only.
-  Event view;
-  view.timestamp_ns = event.timestamp_ns;
-  view.status = event.status;
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    if (event.Has(static_cast<EventField>(f)))
-      view.Set(static_cast<EventField>(f), event.values[f]);
-  }
-  Slot(BucketStart(event.timestamp_ns), event.model, event.task_type, event.cache_tier).Add(view);
-}
+void RollupTable::Add(const StoredEvent& event) { Add(event.RollupView()); }
 
 void RollupTable::Add(const Event& event) {
   Slot(BucketStart(event.timestamp_ns), event.model, event.task_type, event.cache_tier).Add(event);

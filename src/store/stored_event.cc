@@ -27,6 +27,21 @@ StoredEvent StoredEvent::FromEvent(const Event& event) {
   return s;
 }
 
+Event StoredEvent::RollupView() const {
+  Event e;
+  e.timestamp_ns = timestamp_ns;
+  e.status = status;
+  e.model = model;
+  e.task_type = task_type;
+  e.cache_tier = cache_tier;
+  e.user = user;
+  for (int f = 0; f < kEventFieldCount; ++f) {
+    const auto field = static_cast<EventField>(f);
+    if (Has(field)) e.Set(field, Get(field));
+  }
+  return e;
+}
+
 Event StoredEvent::View() const {
   Event e;
   e.timestamp_ns = timestamp_ns;

@@ -46,6 +46,9 @@ struct StoredEvent {
   static StoredEvent FromEvent(const Event& event);
   // An Event whose views point into this record: valid while it lives unchanged.
   Event View() const;
+  // The same without the attributes and the per-request strings (only model, task_type,
+  // cache_tier and user are set): what rollups read, without copying the attribute list.
+  Event RollupView() const;
   // Approximate heap + inline bytes, for memtable accounting.
   size_t MemoryBytes() const;
 

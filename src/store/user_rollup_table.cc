@@ -25,20 +25,7 @@ void UserRollupTable::Add(const Event& event) {
   it->second.Add(event);
 }
 
-void UserRollupTable::Add(const StoredEvent& event) {
-  // UserCounters reads the status and the numeric fields only.
-  Event view;
-  view.timestamp_ns = event.timestamp_ns;
-  view.status = event.status;
-  view.model = event.model;
-  view.user = event.user;
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    if (event.Has(static_cast<EventField>(f))) {
-      view.Set(static_cast<EventField>(f), event.values[f]);
-    }
-  }
-  Add(view);
-}
+void UserRollupTable::Add(const StoredEvent& event) { Add(event.RollupView()); }
 
 void UserRollupTable::Merge(TimestampNs start, std::string_view model, std::string_view user,
                             const UserCounters& counters) {
