@@ -8,7 +8,8 @@
 namespace inferscope {
 namespace {
 constexpr uint32_t kTag = StateTag("lik1");
-constexpr uint8_t kVersion = 3;  // 2: + level_short_; 3: + recurrence state (v2 still loads)
+// 2: + level_short_; 3: + recurrence state; 4: + seasonal tail quantile (v2, v3 still load).
+constexpr uint8_t kVersion = 4;
 
 double AlphaFromHalfLife(double h) { return 1.0 - std::exp2(-1.0 / h); }
 
@@ -53,6 +54,14 @@ Status LikelihoodOptions::Validate() const {
   if (!(recur_growth >= 1)) return Status::InvalidArgument("likelihood: recur_growth must be >= 1");
   if (recur_train >= LikelihoodDetector::kOnsets) {
     return Status::InvalidArgument("likelihood: recur_train must be < 16");
+  }
+  if (!(seasonal_tail_quantile >= 0 && seasonal_tail_quantile < 1)) {
+    return Status::InvalidArgument("likelihood: seasonal_tail_quantile in [0, 1)");
+  }
+  if (!(seasonal_tail_level > 0) || !(seasonal_tail_step >= 0) ||
+      !std::isfinite(seasonal_tail_level) || !std::isfinite(seasonal_tail_step)) {
+    return Status::InvalidArgument(
+        "likelihood: seasonal_tail_level must be > 0 and seasonal_tail_step >= 0");
   }
   if (!(score_scale > 0)) return Status::InvalidArgument("likelihood: score_scale must be > 0");
   if (min_points < 2) return Status::InvalidArgument("likelihood: min_points must be >= 2");
@@ -150,9 +159,20 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   if (seen_ >= options_.min_points) {
     // Level shift: the recent (EWMA) level against the long baseline.
     const double zlev = std::fabs(level_short_ - value_.mean) / Scale(value_.var, level);
-    const double s =
-        std::max({point, options_.likelihood_weight * zl, options_.seasonal_smooth_weight * zss,
-                  options_.level_weight * zlev});
+    double seasonal_term = options_.seasonal_smooth_weight * zss;
+    if (options_.seasonal_tail_quantile > 0 && season_ready && season_smooth_.n >= season_min) {
+      // Calibrated by its own tail (the quantile before this point), then the quantile
+      // tracker steps: up by step * p if the term is above it, else down by step * (1 - p).
+      const double raw_term = seasonal_term;
+      const double p = options_.seasonal_tail_quantile;
+      const double ref = options_.seasonal_tail_level;
+      seasonal_term *= ref / std::max(ref, season_tail_q_);
+      season_tail_q_ =
+          std::max(0.0, season_tail_q_ + options_.seasonal_tail_step *
+                                             ((raw_term > season_tail_q_ ? 1.0 : 0.0) - (1 - p)));
+    }
+    const double s = std::max(
+        {point, options_.likelihood_weight * zl, seasonal_term, options_.level_weight * zlev});
     // Suppression: only a new peak of the statistic (against a decaying recent maximum)
     // scores fully.
     double eff = s > peak_ ? s : s * options_.damp;
@@ -219,12 +239,12 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
 double LikelihoodDetector::RecurringPeak(uint64_t t, double stat) const {
   // Only earlier episodes whose peak was at least 1/recur_growth of this onset count.
   const double floor = stat / options_.recur_growth;
-  // The largest qualifying peak among onsets within `tolerance` of `at` (0: none).
-  auto peak_near = [&](double at, double tolerance) {
+  // The largest peak of at least `min_peak` among onsets within `tolerance` of `at` (0: none).
+  auto peak_near = [&](double at, double tolerance, double min_peak) {
     double best = 0;
     for (uint32_t j = 0; j < onset_count_; ++j) {
       if (std::fabs(static_cast<double>(onsets_[j]) - at) <= tolerance &&
-          onset_peaks_[j] >= floor) {
+          onset_peaks_[j] >= min_peak) {
         best = std::max(best, onset_peaks_[j]);
       }
     }
@@ -234,8 +254,15 @@ double LikelihoodDetector::RecurringPeak(uint64_t t, double stat) const {
   if (period_ > 0) {
     const double tolerance = std::max(0.5, options_.recur_day_tolerance * period_);
     for (uint32_t k = 1; k <= options_.recur_days; ++k) {
-      ref = std::max(
-          ref, peak_near(static_cast<double>(t) - static_cast<double>(k) * period_, tolerance));
+      ref = std::max(ref, peak_near(static_cast<double>(t) - static_cast<double>(k) * period_,
+                                    tolerance, floor));
+    }
+    if (options_.recur_days > 0 && options_.recur_echo) {
+      // Echo: an onset in [t - P - late - tolerance, t - P + tolerance] whose episode peaked
+      // at least recur_growth times higher than this onset.
+      const double late = options_.short_window + 2.0 * options_.seasonal_jitter;
+      const double centre = static_cast<double>(t) - period_ - 0.5 * late;
+      ref = std::max(ref, peak_near(centre, tolerance + 0.5 * late, stat * options_.recur_growth));
     }
   }
   if (options_.recur_train == 0) return ref;
@@ -246,7 +273,7 @@ double LikelihoodDetector::RecurringPeak(uint64_t t, double stat) const {
     const uint64_t d = t - onsets_[i];
     uint32_t m = 2;
     while (m <= options_.recur_train && m * d <= t &&
-           peak_near(static_cast<double>(t - m * d), 0.0) > 0) {
+           peak_near(static_cast<double>(t - m * d), 0.0, floor) > 0) {
       ++m;
     }
     if (m > options_.recur_train) ref = std::max(ref, onset_peaks_[i]);
@@ -291,10 +318,13 @@ void LikelihoodDetector::Save(StateWriter& out) const {
   }
   out.U8(static_cast<uint8_t>((above_ ? 1 : 0) | (recorded_ ? 2 : 0)));
   out.F64(recur_ref_);
+  // Version 4: the seasonal tail quantile.
+  out.F64(season_tail_q_);
 }
 
 Status LikelihoodDetector::Load(StateReader& in) {
-  // Header by hand: version 2 (no recurrence memory) still loads, with an empty memory.
+  // Header by hand: version 2 (no recurrence memory) still loads, with an empty memory;
+  // versions 2 and 3 (no seasonal tail quantile) start that quantile at 0.
   uint32_t tag = 0;
   uint8_t version = 0;
   Status st = in.U32(&tag);
@@ -302,7 +332,7 @@ Status LikelihoodDetector::Load(StateReader& in) {
   if (st.ok() && tag != kTag) {
     st = Status::InvalidArgument("detector state is for another detector");
   }
-  if (st.ok() && version != 2 && version != kVersion) {
+  if (st.ok() && (version < 2 || version > kVersion)) {
     st = Status::InvalidArgument("detector state has an unknown format version");
   }
   uint32_t window = 0;
@@ -363,6 +393,13 @@ Status LikelihoodDetector::Load(StateReader& in) {
     recorded_ = (flags & 2) != 0;
     if (st.ok()) st = in.F64(&recur_ref_);
   }
+  season_tail_q_ = 0;
+  if (st.ok() && version >= 4) {
+    st = in.F64(&season_tail_q_);
+    if (st.ok() && !(season_tail_q_ >= 0 && std::isfinite(season_tail_q_))) {
+      st = Status::DataLoss("likelihood: corrupt seasonal tail quantile");
+    }
+  }
   if (!st.ok()) Clear();
   return st;
 }
@@ -381,6 +418,7 @@ void LikelihoodDetector::Clear() {
   period_ = season_pos_ = 0;
   season_ = season_smooth_ = Moments{};
   season_short_ = 0;
+  season_tail_q_ = 0;
   season_ring_.fill(0);
   onsets_.fill(0);
   onset_peaks_.fill(0);

@@ -39,6 +39,15 @@ struct LikelihoodOptions {
   // against its own long-term distribution (a sustained departure from yesterday's shape).
   double seasonal_smooth_weight = 0.4;
   double seasonal_short_half_life = 5;
+  // Tail calibration of that weighted smoothed-seasonal term: q = streaming
+  // seasonal_tail_quantile-quantile of the term (stochastic-gradient tracker, step
+  // seasonal_tail_step: +step * p above q, -step * (1 - p) below, q >= 0). Where q exceeds
+  // seasonal_tail_level the term is scaled by seasonal_tail_level / q: in a series whose days
+  // rarely repeat (bursts at irregular times) a departure from yesterday is routine, and it
+  // must be rarer than in a Gaussian world to score as much (0: off).
+  double seasonal_tail_quantile = 0.998;
+  double seasonal_tail_level = 1.5;
+  double seasonal_tail_step = 0.15;
   // Suppression: a point only scores fully when its statistic exceeds the recent maximum,
   // which decays with this half-life (points); otherwise it is multiplied by `damp`.
   double suppress_half_life = 100;
@@ -60,9 +69,15 @@ struct LikelihoodOptions {
   //    off while P is unknown, and when recur_days = 0);
   //  * train: such onsets at exactly t - d, t - 2d, ..., t - recur_train d for some interval
   //    d >= kMinTrainInterval points (0: off).
+  //  * echo (when recur_echo): an onset up to short_window + 2 seasonal_jitter points later
+  //    than one day after an onset whose episode peaked at least recur_growth times higher.
+  //    The seasonal residual compares today with yesterday, so a strong event comes back
+  //    weakly one day later, a few points late (the width of the daily range and of the
+  //    likelihood's short window).
   // Only the last kOnsets onsets are remembered, and none from the first day (start-up
   // transients of young baselines). Two weeks, so weekly and fortnightly jobs count too.
   uint32_t recur_days = 14;
+  bool recur_echo = true;
   double recur_day_tolerance = 0.02;
   uint32_t recur_train = 4;
   double recur_damp = 0.1;
@@ -91,16 +106,17 @@ struct LikelihoodOptions {
 //     scale floored at 1e-3 of the level so flat series stay quiet);
 //  2. Numenta-style anomaly likelihood: the mean of the last `short_window` raw anomalies
 //     erf(surprise / sqrt 2) against the long-term distribution of that mean, and a smoothed
-//     seasonal residual against its own distribution (rank sustained changes);
+//     seasonal residual against its own distribution (rank sustained changes; scaled down
+//     where its own tail is heavy);
 //  3. statistic s = max of the above and of a level-shift z (short EWMA of the value
 //     against the value baseline: ramps and drifts); suppression (only new peaks of s over a
 //     decaying recent maximum score fully), damping of episodes that recur (same time of day
-//     as an earlier episode, or an exactly periodic train) and a hold-off after a strong
-//     statistic, because in NAB only the earliest detection of a window counts and every
-//     later one costs;
+//     as an earlier episode or the echo, one day later, of a much stronger one, or an exactly
+//     periodic train) and a hold-off after a strong statistic, because in NAB only the
+//     earliest detection of a window counts and every later one costs;
 //  4. score = s / (s + score_scale) in [0, 1), never saturating.
 // Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range; O(kOnsets^2) only
-// at an episode's onset), fixed state (~3.2 KiB, dominated by the 288-value daily ring).
+// at an episode's onset), fixed state (~3.3 KiB, dominated by the 288-value daily ring).
 class LikelihoodDetector final : public SeriesDetector {
  public:
   static constexpr uint32_t kMaxShort = 32;
@@ -146,6 +162,7 @@ class LikelihoodDetector final : public SeriesDetector {
   Moments season_;
   double season_short_ = 0;
   Moments season_smooth_;
+  double season_tail_q_ = 0;  // the tracked quantile of the weighted smoothed-seasonal term
   std::array<double, kMaxSeason> season_ring_{};
   // Recurrence: point indices (seen_) of the last onsets, a ring.
   std::array<uint64_t, kOnsets> onsets_{};

@@ -269,6 +269,102 @@ TEST(LikelihoodDetectorTest, TheSeasonalResidualOnlyScoresOnceItHasMinPointsValu
   EXPECT_GT(MaxIn(scores, 288 + 200, 288 + 215), noise + 0.1);
 }
 
+// Day 3: +first for 3 points at 100 points into the day; day 4: +25 for 3 points at `second_at`.
+std::vector<double> EchoScores(const LikelihoodOptions& options, double first, int second_at) {
+  return ScoresWithEvents(options, 288 * 5, 5 * kNanosPerMinute, [&](int i) {
+    const int day = i / 288, k = i % 288;
+    if (day == 3 && k >= 100 && k < 103) return first;
+    if (day == 4 && k >= second_at && k < second_at + 3) return 25.0;
+    return 0.0;
+  });
+}
+
+TEST(LikelihoodDetectorTest, AWeakerEpisodeALittleLateOneDayAfterAStrongOneIsItsEcho) {
+  // The seasonal residual compares today with yesterday, so a strong event comes back weakly
+  // one day later, a few points late. Day 4's burst 10 points later than day 3's onset is
+  // outside the daily tolerance (5.76 points) but within the echo's lateness (short_window +
+  // 2 seasonal_jitter = 16 points), and day 3's episode peaked more than recur_growth = 2
+  // times higher than day 4's onset.
+  const int day4 = 4 * 288;
+  LikelihoodOptions no_echo;
+  no_echo.recur_echo = false;
+  const std::vector<double> echo = EchoScores(LikelihoodOptions{}, 30, 110);
+  const std::vector<double> without = EchoScores(no_echo, 30, 110);
+  EXPECT_GE(echo[3 * 288 + 100], kNabThreshold) << "day 3's burst is news";
+  EXPECT_LT(MaxIn(echo, day4 + 110, day4 + 120), kNabThreshold);
+  EXPECT_GE(MaxIn(without, day4 + 110, day4 + 120), kNabThreshold);
+  // Not an echo: 10 points early, 22 points late (past 16 + 5.76), or after a day-3 episode
+  // that was not twice as strong.
+  EXPECT_GE(MaxIn(EchoScores(LikelihoodOptions{}, 30, 90), day4 + 90, day4 + 100), kNabThreshold);
+  EXPECT_GE(MaxIn(EchoScores(LikelihoodOptions{}, 30, 122), day4 + 122, day4 + 132), kNabThreshold);
+  const std::vector<double> weak_first = EchoScores(LikelihoodOptions{}, 20, 110);
+  EXPECT_GE(weak_first[3 * 288 + 100], kNabThreshold);
+  EXPECT_GE(MaxIn(weak_first, day4 + 110, day4 + 120), kNabThreshold);
+}
+
+TEST(LikelihoodDetectorTest, DeparturesFromYesterdayThatKeepComingAreCalibratedByTheirOwnTail) {
+  // Only the smoothed seasonal residual scores (as above). A +10 departure (5 sd) for 10
+  // points roughly every 1000 points (3.5 days) at ever different times of day: between them
+  // the residual's baseline forgets them (half-life 500), so each scores like news, but the
+  // residual's own 99.8% quantile climbs past seasonal_tail_level and later ones are scaled
+  // down. A single departure in a quiet series still fires.
+  LikelihoodOptions o;
+  o.value_weight = 0;
+  o.likelihood_weight = 0;
+  o.level_weight = 0;
+  LikelihoodOptions uncalibrated = o;
+  uncalibrated.seasonal_tail_quantile = 0;
+  std::vector<int> starts;
+  for (int j = 0, start = 400; start < 288 * 20; ++j, start += 1000 + (j * 37) % 50) {
+    starts.push_back(start);
+  }
+  auto departures = [&](int i) {
+    for (int start : starts) {
+      if (i >= start && i < start + 10) return 10.0;
+    }
+    return 0.0;
+  };
+  const std::vector<double> with = ScoresWithEvents(o, 288 * 20, 5 * kNanosPerMinute, departures);
+  const std::vector<double> without =
+      ScoresWithEvents(uncalibrated, 288 * 20, 5 * kNanosPerMinute, departures);
+  int late = 0;
+  for (int start : starts) {
+    if (start < 288 * 8) continue;
+    ++late;
+    EXPECT_LT(MaxIn(with, start, start + 20), kNabThreshold) << start;
+    EXPECT_GE(MaxIn(without, start, start + 20), kNabThreshold) << start;
+  }
+  EXPECT_GE(late, 3);
+  auto lone = [](int i) { return i >= 288 * 5 && i < 288 * 5 + 10 ? 10.0 : 0.0; };
+  EXPECT_GE(MaxIn(ScoresWithEvents(o, 288 * 6, 5 * kNanosPerMinute, lone), 288 * 5, 288 * 6),
+            kNabThreshold);
+}
+
+TEST(LikelihoodDetectorTest, CheckpointKeepsTheSeasonalTailQuantile) {
+  // Departures from yesterday every ~1000 points (5-minute steps): by the middle of the
+  // series the tail quantile is past seasonal_tail_level, so resuming without it would score
+  // the later departures differently.
+  std::vector<double> v;
+  std::mt19937_64 gen(3);
+  std::normal_distribution<double> noise(100, 2);
+  for (int i = 0; i < 288 * 12; ++i) {
+    v.push_back(noise(gen) + ((i - 400) % 1000 >= 0 && (i - 400) % 1000 < 10 ? 10.0 : 0.0));
+  }
+  LikelihoodDetector d(LikelihoodOptions{});
+  ExpectCheckpointContract(d, v, 5 * kNanosPerMinute);
+  LikelihoodDetector half(LikelihoodOptions{});
+  for (size_t i = 0; i < v.size() / 2; ++i) {
+    (void)half.Update(static_cast<int64_t>(i) * 5 * kNanosPerMinute, v[i]);
+  }
+  std::string state;
+  StateWriter w(&state);
+  half.Save(w);
+  StateReader last(state.data() + state.size() - 8, 8);
+  double q = 0;
+  ASSERT_TRUE(last.F64(&q).ok());
+  EXPECT_GT(q, LikelihoodOptions{}.seasonal_tail_level) << "the state's last value";
+}
+
 TEST(LikelihoodDetectorTest, AnExactlyPeriodicSpikeTrainIsDampedButAnOffBeatSpikeFires) {
   // A spike every 150 points (1-minute steps: no daily model). Once four equal intervals
   // precede a spike it is a train; a spike between two beats is still news.
@@ -304,9 +400,13 @@ TEST(LikelihoodDetectorTest, CheckpointWithRecurrenceMemoryResumesIdentically) {
   }
   LikelihoodDetector d(LikelihoodOptions{});
   ExpectCheckpointContract(d, v, 5 * kNanosPerMinute);
-  // Each remembered onset adds 16 bytes (u64 point index + f64 peak) to the state.
-  auto state_after_half = [](const std::vector<double>& series) {
-    LikelihoodDetector h(LikelihoodOptions{});
+  // Each remembered onset adds 16 bytes (u64 point index + f64 peak) to the state. (Without
+  // the seasonal tail calibration, which by day 3 scales the routine bursts' departure from
+  // yesterday below the fire level, so that fewer of them start an episode.)
+  LikelihoodOptions o;
+  o.seasonal_tail_quantile = 0;
+  auto state_after_half = [&o](const std::vector<double>& series) {
+    LikelihoodDetector h(o);
     for (size_t i = 0; i < series.size() / 2; ++i) {
       (void)h.Update(static_cast<int64_t>(i) * 5 * kNanosPerMinute, series[i]);
     }
@@ -318,10 +418,12 @@ TEST(LikelihoodDetectorTest, CheckpointWithRecurrenceMemoryResumesIdentically) {
   EXPECT_GE(state_after_half(v), state_after_half(quiet) + 2 * 16);
 }
 
-TEST(LikelihoodDetectorTest, VersionTwoStateStillLoadsWithAnEmptyRecurrenceMemory) {
-  // A version-3 state of a detector that has seen no onset ends with the empty recurrence
-  // memory (u32 count 0, u32 position 0, u8 flags, f64 reference peak); without those 17
-  // bytes and with version byte 2 it is exactly what version 2 wrote.
+TEST(LikelihoodDetectorTest, VersionTwoAndThreeStatesStillLoad) {
+  // A version-4 state ends with the seasonal tail quantile (f64; 0 here: 1-minute steps, no
+  // daily model); without those 8 bytes and with version byte 3 it is what version 3 wrote.
+  // A detector that has seen no onset has an empty recurrence memory before that (u32 count
+  // 0, u32 position 0, u8 flags, f64 reference peak); without those 17 bytes too and with
+  // version byte 2 it is what version 2 wrote.
   std::vector<double> v;
   std::mt19937_64 gen(3);
   std::normal_distribution<double> noise(100, 2);
@@ -334,21 +436,26 @@ TEST(LikelihoodDetectorTest, VersionTwoStateStillLoadsWithAnEmptyRecurrenceMemor
   std::string state;
   StateWriter w(&state);
   first.Save(w);
-  ASSERT_GT(state.size(), 17u + 5u);
-  ASSERT_EQ(state[4], 3) << "version byte";
-  const std::string tail = state.substr(state.size() - 17);
+  ASSERT_GT(state.size(), 8u + 17u + 5u);
+  ASSERT_EQ(state[4], 4) << "version byte";
+  ASSERT_EQ(state.substr(state.size() - 8), std::string(8, '\0')) << "tail quantile 0";
+  const std::string tail = state.substr(state.size() - 8 - 17, 17);
   ASSERT_EQ(tail.substr(0, 8), std::string(8, '\0')) << "no onset so far";
-  std::string v2 = state.substr(0, state.size() - 17);
+  std::string v3 = state.substr(0, state.size() - 8);
+  v3[4] = 3;
+  std::string v2 = state.substr(0, state.size() - 8 - 17);
   v2[4] = 2;
-  LikelihoodDetector resumed(LikelihoodOptions{});
-  StateReader r(v2.data(), v2.size());
-  ASSERT_TRUE(resumed.Load(r).ok());
-  EXPECT_EQ(r.remaining(), 0u);
-  for (int i = 200; i < 400; ++i) {
-    ExpectSameOutput(resumed.Update(i * kNanosPerMinute, v[i]), expected[i], i);
+  for (const std::string& old : {v3, v2}) {
+    LikelihoodDetector resumed(LikelihoodOptions{});
+    StateReader r(old.data(), old.size());
+    ASSERT_TRUE(resumed.Load(r).ok()) << int(old[4]);
+    EXPECT_EQ(r.remaining(), 0u);
+    for (int i = 200; i < 400; ++i) {
+      ExpectSameOutput(resumed.Update(i * kNanosPerMinute, v[i]), expected[i], i);
+    }
   }
   // Unknown versions are rejected.
-  for (char version : {'\1', '\4'}) {
+  for (char version : {'\1', '\5'}) {
     std::string bad = state;
     bad[4] = version;
     LikelihoodDetector other(LikelihoodOptions{});
@@ -403,6 +510,15 @@ TEST(LikelihoodDetectorTest, ValidateRejectsBadOptions) {
   EXPECT_FALSE(o.Validate().ok());
   o = LikelihoodOptions{};
   o.recur_train = LikelihoodDetector::kOnsets;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.seasonal_tail_quantile = 1;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.seasonal_tail_level = 0;
+  EXPECT_FALSE(o.Validate().ok());
+  o = LikelihoodOptions{};
+  o.seasonal_tail_step = -0.1;
   EXPECT_FALSE(o.Validate().ok());
 }
 
