@@ -30,6 +30,9 @@
 # Goal (issue): p99 <= 10 ms for summary, percentiles, trends and anomalies.
 #
 # Environment: INFERSCOPE_BIN, KEEP_TMP=1 keeps the temp dir, SETS="A B" (default both).
+# DATA_ROOT=DIR: keep the loaded sets in DIR (never deleted) and reuse a set already loaded
+# there on the same UTC day (same history window), so a new binary can be measured on the
+# same data without reloading (the full-density set takes ~15 minutes to load and flush).
 source "$(dirname "$0")/serve_lib.sh"
 
 THIN_RPS=${1:-5}
@@ -37,7 +40,13 @@ WRK_SECONDS=${2:-10}
 DAYS=${3:-30}
 SETS=${SETS:-A B}
 
-TMP=$(mktemp -d /tmp/inferscope-api-bench.XXXXXX)
+if [[ -n "${DATA_ROOT:-}" ]]; then
+  mkdir -p "$DATA_ROOT"
+  TMP=$(cd "$DATA_ROOT" && pwd)
+  KEEP_TMP=1
+else
+  TMP=$(mktemp -d /tmp/inferscope-api-bench.XXXXXX)
+fi
 cleanup() {
   stop_all
   if [[ "${KEEP_TMP:-0}" != 1 ]]; then rm -rf "$TMP"; fi
@@ -54,8 +63,16 @@ echo "# binary: $INFERSCOPE_BIN"
 load_set() {
   local name=$1 start=$2 duration=$3 rps=$4
   local dir="$TMP/$name"
-  mkdir -p "$dir"
+  local stamp="demo --start $start --duration $duration --rps $rps --seed 1"
   PORT=$(free_port)
+  if [[ -f "$dir/loaded" && "$(cat "$dir/loaded")" == "$stamp" ]]; then
+    start_serve "$dir/data" "$PORT" "$dir/serve2.log" --store-fsync always --store-retention-age 0 \
+      --shutdown-timeout 600s
+    echo "set $name: reusing $dir ($stamp): data dir $(du -sh "$dir/data" | cut -f1); segments $(metric_value "$PORT" inferscope_segments), segment_bytes $(metric_value "$PORT" inferscope_segment_bytes)"
+    return
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
   start_serve "$dir/data" "$PORT" "$dir/serve.log" --store-fsync always --store-retention-age 0 \
     --shutdown-timeout 600s
   local t0 t1
@@ -74,6 +91,7 @@ load_set() {
   start_serve "$dir/data" "$PORT" "$dir/serve2.log" --store-fsync always --store-retention-age 0 \
     --shutdown-timeout 600s
   t1=$(now_s)
+  echo "$stamp" >"$dir/loaded"
   echo "  restarted in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; data dir $(du -sh "$dir/data" | cut -f1); segments $(metric_value "$PORT" inferscope_segments), segment_bytes $(metric_value "$PORT" inferscope_segment_bytes), wal_bytes $(metric_value "$PORT" inferscope_wal_bytes)"
 }
 

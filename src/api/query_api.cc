@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/json_writer.h"
@@ -366,6 +367,11 @@ void WritePoints(JsonWriter& w, const TimeRange& range, int64_t step,
 // trends with group_by=user: the per-user hourly rollups, the `top` (default 10) users by
 // the metric's total over the range (count-like metrics) or by requests (the others), and
 // the remaining users merged per bucket into "(other)" (per model when grouped by model).
+//
+// Two store queries, neither of which reads every user of every hour: the ranking over the
+// whole range (whole days come from the store's day tier), then the shown users' buckets
+// with the rest merged (the store looks the shown users' cells up and derives "(other)" from
+// per-model totals).
 void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metric,
                 const TimeRange& range, bool by_model, int64_t step, ApiResponse& res) {
   auto top = ParseCount(req.Query("top"), 10, 1000, "top");
@@ -373,90 +379,62 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   UserRollupQuery query;
   query.start_ns = range.from;
   query.end_ns = range.to;
-  query.step_ns = step;
+  query.step_ns = 0;  // the ranking: one bucket
   query.by_model = by_model;
   if (const std::string* m = req.Query("model")) query.model = *m;
+  auto totals = store->QueryUserRollups(query);
+  if (!totals.ok()) return res.Error(totals.status());
+
+  BucketStats scratch;  // the metric reads counters only: no sketch is built per value
+  auto value_of = [&](const EventCounters& c) {
+    static_cast<EventCounters&>(scratch) = c;
+    return metric.value(scratch);
+  };
+  std::vector<std::pair<double, const UserRollupRow*>> ranked;
+  for (const UserRollupRow& row : *totals) {
+    if (row.user == UserRollupTable::kOtherUser) continue;
+    const double rank =
+        metric.count_like ? value_of(row.counters) : static_cast<double>(row.counters.requests);
+    ranked.emplace_back(std::isnan(rank) ? -1.0 : rank, &row);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return std::tie(a.second->model, a.second->user) < std::tie(b.second->model, b.second->user);
+  });
+  const size_t shown = std::min<size_t>(*top, ranked.size());
+  query.step_ns = step;
+  query.only.emplace();
+  for (size_t i = 0; i < shown; ++i) {
+    query.only->emplace_back(ranked[i].second->model, ranked[i].second->user);
+  }
+  query.merge_rest = true;
   auto rows = store->QueryUserRollups(query);
   if (!rows.ok()) return res.Error(rows.status());
 
-  using Key = std::pair<std::string_view, std::string_view>;  // (model, user), into `rows`
-  struct Series {
-    UserCounters total;
-    std::vector<const UserRollupRow*> rows;  // in time order
-  };
+  // Per shown key its rows, per model its "(other)" rows, each in time order (rows come
+  // sorted by time, then key).
+  using Key = std::pair<std::string_view, std::string_view>;  // (model, user)
   struct KeyHash {
     size_t operator()(const Key& k) const {
       return std::hash<std::string_view>()(k.first) * 31 + std::hash<std::string_view>()(k.second);
     }
   };
-  // Thousands of series, in first-seen order. Rows come in (time, model, user) order, each
-  // bucket's keys mostly those of the previous bucket in the same order: a cursor finds them
-  // with one comparison, the hash index is the fallback (ties in the ranking go by key).
-  const size_t points = static_cast<size_t>((range.to - range.from + step - 1) / step);
-  std::vector<std::pair<Key, Series>> users;
-  std::unordered_map<Key, size_t, KeyHash> index;
-  index.reserve(rows->size() / std::max<size_t>(1, points));
-  size_t cursor = 0;
-  TimestampNs bucket = INT64_MIN;
+  std::unordered_map<Key, size_t, KeyHash> series_of;  // -> index into series
+  std::vector<std::vector<const UserRollupRow*>> series(shown);
+  for (size_t i = 0; i < shown; ++i) {
+    series_of.emplace(Key(ranked[i].second->model, ranked[i].second->user), i);
+  }
+  std::map<std::string_view, std::vector<const UserRollupRow*>> other;
   for (const UserRollupRow& row : *rows) {
-    const Key key(row.model, row.user);
-    if (row.start_ns != bucket) {
-      bucket = row.start_ns;
-      cursor = 0;
-    }
-    if (cursor >= users.size() || users[cursor].first != key) {
-      auto [it, added] = index.try_emplace(key, users.size());
-      if (added) users.emplace_back(key, Series{});
-      cursor = it->second;
-    }
-    Series& s = users[cursor++].second;
-    s.total.Merge(row.counters);
-    s.rows.push_back(&row);
-  }
-  auto value_of = [&](const UserCounters& c) {
-    BucketStats stats;
-    stats.MergeCounters(c);
-    return metric.value(stats);
-  };
-  std::vector<std::pair<double, const std::pair<Key, Series>*>> ranked;
-  for (const auto& entry : users) {
-    if (entry.first.second == UserRollupTable::kOtherUser) continue;
-    const double rank = metric.count_like ? value_of(entry.second.total)
-                                          : static_cast<double>(entry.second.total.requests);
-    ranked.emplace_back(std::isnan(rank) ? -1.0 : rank, &entry);
-  }
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second->first < b.second->first;
-  });
-  const size_t shown = std::min<size_t>(*top, ranked.size());
-  // The rest, per model (or "*"), merged per bucket.
-  struct OtherSeries {
-    std::vector<UserCounters> buckets;
-    std::vector<char> has;  // per bucket: any counters merged
-  };
-  std::map<std::string_view, OtherSeries> other;
-  std::vector<const std::pair<Key, Series>*> rest;
-  for (size_t i = shown; i < ranked.size(); ++i) rest.push_back(ranked[i].second);
-  for (const auto& entry : users) {
-    if (entry.first.second == UserRollupTable::kOtherUser) rest.push_back(&entry);
-  }
-  // Merged in a fixed order, so that sums come out the same from one answer to the next.
-  std::sort(rest.begin() + static_cast<std::ptrdiff_t>(ranked.size() - shown), rest.end(),
-            [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* entry : rest) {
-    OtherSeries& o = other[entry->first.first];
-    if (o.buckets.empty()) {
-      o.buckets.resize(points);
-      o.has.resize(points, 0);
-    }
-    for (const UserRollupRow* row : entry->second.rows) {
-      const auto b = static_cast<size_t>((row->start_ns - range.from) / step);
-      o.buckets[b].Merge(row->counters);
-      o.has[b] = 1;
+    if (row.user == UserRollupTable::kOtherUser) {
+      other[row.model].push_back(&row);
+    } else if (auto it = series_of.find(Key(row.model, row.user)); it != series_of.end()) {
+      series[it->second].push_back(&row);
     }
   }
 
   std::string out;
+  out.reserve(4096 + rows->size() * 48);  // ~45 bytes a point: no regrowth copies
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("metric").String(metric.name);
@@ -465,39 +443,28 @@ void UserTrends(EventStore* store, const ApiRequest& req, const MetricDef& metri
   w.Key("users").Int(static_cast<int64_t>(ranked.size()));
   const std::vector<std::string> times = IntervalTimes(range, step);
   w.Key("series").BeginArray();
-  auto write_series = [&](std::string_view model, std::string_view user, auto&& value_at) {
+  auto write_series = [&](std::string_view model, std::string_view user,
+                          const std::vector<const UserRollupRow*>& key_rows) {
     w.BeginObject();
     w.Key("labels").BeginObject();
     if (by_model) w.Key("model").String(model);
     w.Key("user").String(user);
     w.EndObject();
+    size_t next = 0;
     WritePoints(w, range, step, times, metric.count_like,
                 [&](TimestampNs t) -> std::optional<double> {
-                  const UserCounters* c = value_at(t);
-                  if (c == nullptr) return std::nullopt;
-                  return value_of(*c);
+                  if (next < key_rows.size() && key_rows[next]->start_ns == t) {
+                    return value_of(key_rows[next++]->counters);
+                  }
+                  return std::nullopt;
                 });
     w.EndObject();
   };
   for (size_t i = 0; i < shown; ++i) {
-    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
-    const Key& key = ranked[i].second->first;
-    const Series& series = ranked[i].second->second;
-    size_t next = 0;
-    write_series(key.first, key.second, [&](TimestampNs t) -> const UserCounters* {
-      if (next < series.rows.size() && series.rows[next]->start_ns == t) {
-        return &series.rows[next++]->counters;
-      }
-      return nullptr;
-    });
+    write_series(ranked[i].second->model, ranked[i].second->user, series[i]);
   }
-  for (const auto& entry : other) {
-    const OtherSeries& o = entry.second;
-    write_series(entry.first, UserRollupTable::kOtherUser,
-                 [&](TimestampNs t) -> const UserCounters* {
-                   const auto b = static_cast<size_t>((t - range.from) / step);
-                   return o.has[b] ? &o.buckets[b] : nullptr;
-                 });
+  for (const auto& [model, key_rows] : other) {
+    write_series(model, UserRollupTable::kOtherUser, key_rows);
   }
   w.EndArray();
   w.EndObject();

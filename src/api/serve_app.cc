@@ -51,7 +51,7 @@ Status ServeApp::Start() {
   store_options.max_unflushed_bytes = config_.max_unflushed_bytes;
   store_options.stall_timeout_ns = config_.stall_timeout_ns;
   store_options.max_users_per_model_hour = config_.max_users_per_model_hour;
-  store_options.user_cache_hours = config_.user_cache_hours;
+  store_options.user_cache_bytes = config_.user_cache_bytes;
   store_options.background = true;
   store_options.clock = clock_;
   INFERSCOPE_ASSIGN_OR_RETURN(store_, EmbeddedStore::Open(store_options));
@@ -136,6 +136,11 @@ Status ServeApp::Start() {
                             [store] { return static_cast<double>(store->stats().segment_bytes); });
   server_metrics_->AddGauge("segments", "Immutable segment files.",
                             [store] { return static_cast<double>(store->stats().segments); });
+  server_metrics_->AddGauge(
+      "user_cache_bytes",
+      "Memory of the per-user rollup hours held for queries (bounded by store.user_cache_bytes, "
+      "plus their names).",
+      [store] { return static_cast<double>(store->stats().user_cache_bytes); });
   LiveDetection* live = live_.get();
   server_metrics_->AddGauge("late_events", "Events stored but too late to be judged live.",
                             [live] { return static_cast<double>(live->late_events()); });

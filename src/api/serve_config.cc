@@ -147,7 +147,7 @@ std::string ServeConfig::ToRedactedJson() const {
   w.Key("max_unflushed_bytes").Uint(max_unflushed_bytes);
   w.Key("stall_timeout").String(FormatDurationHuman(stall_timeout_ns));
   w.Key("max_users_per_model_hour").Uint(max_users_per_model_hour);
-  w.Key("user_cache_hours").Uint(user_cache_hours);
+  w.Key("user_cache_bytes").Uint(user_cache_bytes);
   w.EndObject();
   w.Key("metrics").BeginObject();
   w.Key("prefix").String(metrics_prefix);
@@ -192,7 +192,8 @@ const std::vector<ServeConfigKey>& ServeConfigLoader::Keys() {
       {"store.stall_timeout", "how long a waiting append waits before 503 (default 5s)"},
       {"store.max_users_per_model_hour",
        "per-user rollups: users kept per hour and model, the rest as (other) (default 1000)"},
-      {"store.user_cache_hours", "hours of per-user rollups kept decoded in memory (default 48)"},
+      {"store.user_cache_bytes",
+       "memory for per-user rollup hours read back from segments (default 256MiB)"},
       {"metrics.prefix", "prefix of the /metrics families (default inferscope_)"},
       {"detection.bucket", "rollup and detection bucket width (default 1m)"},
       {"detection.detector_config", "detector YAML file (docs/detectors.md)"},
@@ -254,14 +255,17 @@ Status ServeConfigLoader::Set(const std::string& path, std::string_view value,
     if (!d.ok()) return fail(d.status());
     if (*d <= 0) return fail(Status::InvalidArgument("must be positive"));
     config_.stall_timeout_ns = *d;
-  } else if (path == "store.max_users_per_model_hour" || path == "store.user_cache_hours") {
+  } else if (path == "store.user_cache_bytes") {
+    auto bytes = ParseBytes(v);
+    if (!bytes.ok()) return fail(bytes.status());
+    config_.user_cache_bytes = *bytes;
+  } else if (path == "store.max_users_per_model_hour") {
     uint64_t n = 0;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec != std::errc() || ptr != v.data() + v.size() || n < 1 || n > 1'000'000) {
       return fail(Status::InvalidArgument("expected a number from 1 to 1000000, got '" + v + "'"));
     }
-    (path == "store.user_cache_hours" ? config_.user_cache_hours
-                                      : config_.max_users_per_model_hour) = n;
+    config_.max_users_per_model_hour = n;
   } else if (path == "metrics.prefix") {
     bool valid = !v.empty() && !(v[0] >= '0' && v[0] <= '9');
     for (char c : v) {

@@ -35,7 +35,7 @@ struct ServeConfig {
   // Per-user rollups (docs/serve.md, "Per-user trends"): users kept per (hour, model) in a
   // segment, the rest merged as "(other)"; hours of them kept decoded in memory.
   uint64_t max_users_per_model_hour = 1000;
-  uint64_t user_cache_hours = 48;
+  uint64_t user_cache_bytes = uint64_t{256} << 20;
   std::string metrics_prefix = "inferscope_";
   int64_t bucket_ns = 60ll * 1'000'000'000;  // rollup and detection bucket
   std::string detector_config;               // detector YAML (docs/detectors.md); "" = defaults

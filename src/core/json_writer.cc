@@ -1,5 +1,6 @@
 #include "core/json_writer.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cassert>
@@ -46,6 +47,18 @@ void AppendJsonString(std::string* out, std::string_view text) {
   out->push_back('"');
   size_t i = 0;
   while (i < text.size()) {
+    // A run of printable ASCII that needs no escape, appended at once.
+    size_t run = i;
+    while (run < text.size()) {
+      const auto p = static_cast<unsigned char>(text[run]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out->append(text.data() + i, run - i);
+      i = run;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(text, i);
@@ -165,17 +178,23 @@ JsonWriter& JsonWriter::Number(double value) {
   BeforeValue();
   if (!std::isfinite(value)) {
     out_->append("null");
-  } else if (value == std::floor(value) && std::fabs(value) < 1e15) {
-    fmt::format_to(std::back_inserter(*out_), "{}", static_cast<int64_t>(value));
   } else {
-    fmt::format_to(std::back_inserter(*out_), "{}", value);
+    // Formatted into a buffer (the longest shortest-round-trip double takes 24 characters,
+    // an int64 20) with the format compiled, not parsed per number.
+    char buf[32];
+    char* end = value == std::floor(value) && std::fabs(value) < 1e15
+                    ? fmt::format_to(buf, FMT_COMPILE("{}"), static_cast<int64_t>(value))
+                    : fmt::format_to(buf, FMT_COMPILE("{}"), value);
+    out_->append(buf, static_cast<size_t>(end - buf));
   }
   return *this;
 }
 
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
-  fmt::format_to(std::back_inserter(*out_), "{}", value);
+  char buf[32];
+  char* end = fmt::format_to(buf, FMT_COMPILE("{}"), value);
+  out_->append(buf, static_cast<size_t>(end - buf));
   return *this;
 }
 

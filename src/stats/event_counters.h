@@ -76,6 +76,11 @@ struct EventCounters {
     }
   }
 
+  // Takes out `part`, the counters of a subset of the events counted here (the rest of a
+  // total once some members are shown apart). Counts clamp at zero should `part` not be a
+  // subset; a field no event is left carrying gets sum 0, not a rounding residue.
+  void Subtract(const EventCounters& part);
+
   // Mean of a field over the records carrying it; NaN when none did.
   double Mean(EventField field) const;
   double Sum(EventField field) const { return sum[static_cast<int>(field)]; }

@@ -334,8 +334,14 @@ Status EmbeddedStore::FlushImmutable() {
       if (users.empty()) continue;
       auto cached = user_cache_.find(users.cells().begin()->first.start);
       if (cached != user_cache_.end()) {
-        cached->second.users.MergeFrom(users);
-        cached->second.frozen.reset();
+        // Repacked with the new cells (the hour's other segments are already in it).
+        UserRollupTable merged(kNanosPerHour);
+        cached->second.packed->MergeInto(&merged, user_names_);
+        merged.MergeFrom(users);
+        CachedUserHour repacked = PackUserHour(merged, cached->first);
+        repacked.last_used = cached->second.last_used;
+        user_cache_used_ += repacked.cost - cached->second.cost;
+        cached->second = std::move(repacked);
       }
     }
     imm_.reset();
@@ -386,8 +392,14 @@ Status EmbeddedStore::EnforceRetention() {
   segments_dropped_ += doomed.size();
   std::set<TimestampNs> days;
   for (TimestampNs h : hours) {
-    minute_cache_.erase(h);
-    user_cache_.erase(h);
+    if (auto it = minute_cache_.find(h); it != minute_cache_.end()) {
+      minute_cache_used_ -= it->second.cost;
+      minute_cache_.erase(it);
+    }
+    if (auto it = user_cache_.find(h); it != user_cache_.end()) {
+      user_cache_used_ -= it->second.cost;
+      user_cache_.erase(it);
+    }
     INFERSCOPE_RETURN_IF_ERROR(RebuildHour(h));
     days.insert(FloorTo(h, kNanosPerDay));
   }
@@ -443,42 +455,61 @@ Status EmbeddedStore::RebuildHour(TimestampNs hour) {
   return Status::Ok();
 }
 
-Result<const FrozenUserRollups*> EmbeddedStore::DiskUsers(TimestampNs hour) {
+EmbeddedStore::CachedUserHour EmbeddedStore::PackUserHour(const UserRollupTable& table,
+                                                          TimestampNs hour) {
+  CachedUserHour entry;
+  NamePool* pool = &user_names_;
+  entry.packed = std::shared_ptr<const PackedUserRollups>(new PackedUserRollups(table, hour, pool),
+                                                          [pool](const PackedUserRollups* packed) {
+                                                            packed->ReleaseNames(pool);
+                                                            delete packed;
+                                                          });
+  entry.cost = entry.packed->MemoryBytes();
+  return entry;
+}
+
+Result<const PackedUserRollups*> EmbeddedStore::DiskUsers(TimestampNs hour) {
   INFERSCOPE_ASSIGN_OR_RETURN(
       CachedUserHour * entry,
-      CachedHourOf(user_cache_, options_.user_cache_hours, hour, [&](CachedUserHour* fresh) {
-        return ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
-          return reader.ReadUserRollups(&fresh->users);
-        });
-      }));
-  if (!entry->frozen) entry->frozen.emplace(entry->users);
-  return &*entry->frozen;
+      CachedHourOf(
+          user_cache_, options_.user_cache_bytes, &user_cache_used_, hour,
+          [&](CachedUserHour* fresh) -> Status {
+            UserRollupTable users(kNanosPerHour);
+            INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(
+                hour, [&](const SegmentReader& reader) { return reader.ReadUserRollups(&users); }));
+            *fresh = PackUserHour(users, hour);
+            return Status::Ok();
+          }));
+  return entry->packed.get();
 }
 
 Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
-  INFERSCOPE_ASSIGN_OR_RETURN(
-      CachedHour * entry,
-      CachedHourOf(minute_cache_, options_.minute_cache_hours, hour, [&](CachedHour* fresh) {
-        return ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
-          return reader.ReadMinuteRollups(&fresh->minutes);
-        });
-      }));
+  INFERSCOPE_ASSIGN_OR_RETURN(CachedHour * entry,
+                              CachedHourOf(minute_cache_, options_.minute_cache_hours,
+                                           &minute_cache_used_, hour, [&](CachedHour* fresh) {
+                                             return ForEachSegmentOfHour(
+                                                 hour, [&](const SegmentReader& reader) {
+                                                   return reader.ReadMinuteRollups(&fresh->minutes);
+                                                 });
+                                           }));
   return &entry->minutes;
 }
 
 template <typename Entry, typename Load>
-Result<Entry*> EmbeddedStore::CachedHourOf(std::map<TimestampNs, Entry>& cache, size_t capacity,
-                                           TimestampNs hour, const Load& load) {
+Result<Entry*> EmbeddedStore::CachedHourOf(std::map<TimestampNs, Entry>& cache, uint64_t budget,
+                                           uint64_t* used, TimestampNs hour, const Load& load) {
   auto it = cache.find(hour);
   if (it == cache.end()) {
     Entry fresh;
     INFERSCOPE_RETURN_IF_ERROR(load(&fresh));
-    while (!cache.empty() && cache.size() >= std::max<size_t>(1, capacity)) {
+    while (!cache.empty() && *used + fresh.cost > budget) {
       auto lru = std::min_element(cache.begin(), cache.end(), [](const auto& x, const auto& y) {
         return x.second.last_used < y.second.last_used;
       });
+      *used -= lru->second.cost;
       cache.erase(lru);
     }
+    *used += fresh.cost;
     it = cache.emplace(hour, std::move(fresh)).first;
   }
   it->second.last_used = ++cache_clock_;
@@ -673,10 +704,11 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     return Status::InvalidArgument("per-user rollup query over more than 100,000 buckets");
   }
   std::vector<UserRollupRow> rows;
-  // Names interned for the query (the tables read from disk may be evicted mid-query, so
-  // no view into them is kept), and one bucket's cells merged per (model id, user id) in a
-  // hash map: tens of thousands of cells per bucket for daily steps, where a map keyed by
-  // strings spent most of its time comparing them.
+  // Names interned for the query (the tables read from disk may be evicted mid-query, so no
+  // view into them is kept). Each (model id, user id) key the query returns gets a
+  // destination: an accumulator slot that lives for the whole query (a bucket resets the
+  // values, not the mapping), so tables that resolve a key once (per name pair or pool id)
+  // then merge cells by array index, without hashing per cell.
   struct NameHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
@@ -692,43 +724,172 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     return it->second;
   };
   const uint32_t all_models = intern("*");
-  std::unordered_map<uint64_t, uint32_t> slot_of;  // (model id << 32 | user id) -> slot
-  std::vector<std::pair<uint64_t, UserCounters>> slots;
-  const std::string* last_model = nullptr;  // the previous cell's, with its id
-  uint32_t last_model_id = 0;
-  auto add = [&](uint64_t key, const UserCounters& counters) {
-    auto [slot, added] = slot_of.try_emplace(key, static_cast<uint32_t>(slots.size()));
-    if (added) {
-      slots.emplace_back(key, counters);
+  const uint32_t other_user = intern(UserRollupTable::kOtherUser);
+  auto query_key = [](uint32_t model_id, uint32_t user_id) {
+    return uint64_t{model_id} << 32 | user_id;
+  };
+  constexpr uint32_t kDropped = UINT32_MAX;        // a key the query does not return
+  std::unordered_map<uint64_t, uint32_t> dest_of;  // query key -> destination
+  std::vector<uint64_t> dest_key;                  // destination -> query key
+  std::vector<UserCounters> sums;                  // per destination, this bucket
+  std::vector<char> has;                           // per destination: merged this bucket
+  std::vector<uint32_t> touched;                   // destinations merged this bucket
+  auto new_dest = [&](uint64_t key) {
+    const auto d = static_cast<uint32_t>(dest_key.size());
+    dest_of.emplace(key, d);
+    dest_key.push_back(key);
+    sums.emplace_back();
+    has.push_back(0);
+    return d;
+  };
+  // The wanted keys (q.only) take the first destinations, in order.
+  std::vector<std::pair<uint32_t, uint32_t>> only;  // (model id or all_models, user id)
+  if (q.only) {
+    for (const auto& [model, user] : *q.only) {
+      const uint32_t m = q.by_model ? intern(model) : all_models;
+      const uint32_t u = intern(user);
+      if (dest_of.count(query_key(m, u)) == 0) {
+        new_dest(query_key(m, u));
+        only.emplace_back(m, u);
+      }
+    }
+  }
+  // The destination of a key (model id already all_models unless by_model).
+  auto resolve = [&](uint64_t key) -> uint32_t {
+    if (auto it = dest_of.find(key); it != dest_of.end()) return it->second;
+    if (q.only) {
+      if (!q.merge_rest) return kDropped;
+      const uint64_t other = query_key(static_cast<uint32_t>(key >> 32), other_user);
+      auto it = dest_of.find(other);
+      return it != dest_of.end() ? it->second : new_dest(other);
+    }
+    return new_dest(key);
+  };
+  auto merge = [&](uint32_t d, const UserCounters& counters) {
+    if (d == kDropped) return;
+    if (has[d]) {
+      sums[d].Merge(counters);
     } else {
-      slots[slot->second].second.Merge(counters);
+      sums[d] = counters;
+      has[d] = 1;
+      touched.push_back(d);
     }
   };
-  // A frozen table's names are translated to query ids once per table, not per cell.
-  std::vector<uint32_t> xlate;
+  // The day tier: destinations per name pair of the table.
+  std::vector<uint32_t> dest_of_pair;
   auto add_frozen = [&](const FrozenUserRollups& table, TimestampNs from, TimestampNs to) {
     const std::vector<std::string>& table_names = table.names();
-    xlate.assign(table_names.size(), UINT32_MAX);
-    auto id = [&](uint32_t name) {
-      if (xlate[name] == UINT32_MAX) xlate[name] = intern(table_names[name]);
-      return xlate[name];
-    };
     uint32_t wanted_model = UINT32_MAX;  // the table's index of q.model, if filtered
     if (q.model) {
       auto it = std::find(table_names.begin(), table_names.end(), *q.model);
       if (it == table_names.end()) return;
       wanted_model = static_cast<uint32_t>(it - table_names.begin());
     }
+    dest_of_pair.assign(table.pairs().size(), kDropped - 1);  // kDropped - 1: not resolved yet
     const auto& cells = table.cells();
     for (size_t i = table.LowerBound(from); i < cells.size() && cells[i].start < to; ++i) {
       const FrozenUserRollups::Cell& cell = cells[i];
       if (q.model && cell.model != wanted_model) continue;
-      const uint32_t model_id = q.by_model ? id(cell.model) : all_models;
-      add(uint64_t{model_id} << 32 | id(cell.user), cell.counters);
+      uint32_t& d = dest_of_pair[cell.pair];
+      if (d == kDropped - 1) {
+        const uint32_t model_id = q.by_model ? intern(table_names[cell.model]) : all_models;
+        d = resolve(query_key(model_id, intern(table_names[cell.user])));
+      }
+      merge(d, cell.counters);
     }
   };
+  // Cached hours name cells by ids of user_names_: per pool id its query id, and the pool
+  // ids of the wanted names, valid while the pool's generation is unchanged (an hour loaded
+  // mid-query may evict others and free their names).
+  std::vector<uint32_t> pool_xlate;                      // pool id -> query id
+  std::vector<std::pair<uint32_t, uint32_t>> only_pool;  // per `only`: (model, user) pool ids
+  uint32_t model_filter_pool = NamePool::kNotFound;      // q.model's pool id
+  uint64_t pool_generation = UINT64_MAX;
+  std::vector<uint32_t> only_hint;  // per `only` (by model): its cell's index in the last hour
+  std::unordered_map<uint32_t, std::vector<size_t>> only_of_model;  // pool id -> `only` indices
+  std::vector<size_t> all_only;                                     // 0 .. only.size() - 1
+  std::vector<std::pair<size_t, uint32_t>> found;                   // (`only` index, cell)
+  auto add_packed = [&](const PackedUserRollups& table) {
+    if (pool_generation != user_names_.generation()) {
+      pool_generation = user_names_.generation();
+      pool_xlate.clear();
+      only_pool.clear();
+      only_of_model.clear();
+      all_only.clear();
+      only_hint.assign(only.size(), PackedUserRollups::kNotFound);
+      for (size_t k = 0; k < only.size(); ++k) {
+        const auto [m, u] = only[k];
+        const uint32_t model = m == all_models ? NamePool::kNotFound : user_names_.Find(*names[m]);
+        only_pool.emplace_back(model, user_names_.Find(*names[u]));
+        if (model != NamePool::kNotFound) only_of_model[model].push_back(k);
+        all_only.push_back(k);
+      }
+      if (q.model) model_filter_pool = user_names_.Find(*q.model);
+    }
+    if (q.model && model_filter_pool == NamePool::kNotFound) return;
+    if (pool_xlate.size() < user_names_.id_limit()) {
+      pool_xlate.resize(user_names_.id_limit(), UINT32_MAX);
+    }
+    auto id = [&](uint32_t pool_id) {
+      if (pool_xlate[pool_id] == UINT32_MAX) {
+        pool_xlate[pool_id] = intern(user_names_.Name(pool_id));
+      }
+      return pool_xlate[pool_id];
+    };
+    if (q.only) {
+      // Per model of the hour: its wanted cells, each found by a search and decoded alone,
+      // and (merge_rest) the model's total minus them as "(other)".
+      static const std::vector<size_t> kNone;
+      for (size_t mi = 0; mi < table.models().size(); ++mi) {
+        const uint32_t model = table.models()[mi];
+        if (q.model && model != model_filter_pool) continue;
+        const std::vector<size_t>* keys = &all_only;
+        if (q.by_model) {
+          auto it = only_of_model.find(model);
+          keys = it == only_of_model.end() ? &kNone : &it->second;
+        }
+        // Cells found first, their counters fetched while the next ones are searched, then
+        // decoded: the hours of a month do not fit in the CPU caches.
+        found.clear();
+        if (q.by_model) {
+          for (size_t k : *keys) table.PrefetchCell(only_hint[k]);
+        }
+        for (size_t k : *keys) {
+          const uint32_t user = only_pool[k].second;
+          if (user == NamePool::kNotFound) continue;
+          const uint32_t cell =
+              table.FindCell(model, user, q.by_model ? only_hint[k] : PackedUserRollups::kNotFound);
+          if (cell == PackedUserRollups::kNotFound) continue;
+          if (q.by_model) only_hint[k] = cell;
+          table.Prefetch(cell);
+          found.emplace_back(k, cell);
+        }
+        if (!q.merge_rest) {
+          for (const auto& [k, cell] : found) merge(static_cast<uint32_t>(k), table.Counters(cell));
+          continue;
+        }
+        UserCounters rest = table.model_total(mi);
+        for (const auto& [k, cell] : found) {
+          const UserCounters counters = table.Counters(cell);
+          rest.Subtract(counters);
+          merge(static_cast<uint32_t>(k), counters);  // the wanted keys' destinations are 0..
+        }
+        if (rest.requests > 0) {
+          merge(resolve(query_key(q.by_model ? id(model) : all_models, other_user)), rest);
+        }
+      }
+      return;
+    }
+    for (size_t i = 0; i < table.size(); ++i) {
+      if (q.model && table.model_of(i) != model_filter_pool) continue;
+      const uint32_t model_id = q.by_model ? id(table.model_of(i)) : all_models;
+      merge(resolve(query_key(model_id, id(table.user_of(i)))), table.Counters(i));
+    }
+  };
+  // Memtables and hours read without the cache: keys resolved per cell.
   auto add_range = [&](const UserRollupTable& table, TimestampNs from, TimestampNs to) {
-    last_model = nullptr;
+    const std::string* last_model = nullptr;  // the previous cell's, with its id
+    uint32_t last_model_id = 0;
     for (auto it = table.LowerBound(from); it != table.cells().end() && it->first.start < to;
          ++it) {
       const std::string& model = it->first.model;
@@ -741,7 +902,7 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
         }
         model_id = last_model_id;
       }
-      add(uint64_t{model_id} << 32 | intern(it->first.user), it->second);
+      merge(resolve(query_key(model_id, intern(it->first.user))), it->second);
     }
   };
   // Hours read back from segments: those of each bucket not covered by whole days.
@@ -764,13 +925,16 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
       return Status::Ok();
     });
   }
-  // Scan resistance: a query reading more hours than the cache holds would evict every
-  // cached hour (the recent ones dashboards ask for) and miss on each of its own; it reads
-  // its hours without caching them instead.
-  const bool use_cache = hours_to_read <= options_.user_cache_hours;
   UserRollupTable uncached(kNanosPerHour);
   std::vector<uint32_t> rank;  // per name id: its position in name order
   std::lock_guard lk(state_mu_);
+  // Scan resistance: a query reading more hours than the cache holds would evict every
+  // cached hour (the recent ones dashboards ask for) and miss on each of its own; it reads
+  // its hours without caching them instead. Hours are assumed to cost what the cached ones
+  // do on average.
+  const bool use_cache =
+      user_cache_.empty() ||
+      hours_to_read * (user_cache_used_ / user_cache_.size()) <= options_.user_cache_bytes;
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
     const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
@@ -782,8 +946,8 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     }
     Status read = disk_hours(bs, be, [&](TimestampNs h) -> Status {
       if (use_cache) {
-        INFERSCOPE_ASSIGN_OR_RETURN(const FrozenUserRollups* t, DiskUsers(h));
-        add_frozen(*t, h, h + kNanosPerHour);
+        INFERSCOPE_ASSIGN_OR_RETURN(const PackedUserRollups* t, DiskUsers(h));
+        add_packed(*t);
       } else {
         uncached.Clear();
         INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(
@@ -796,7 +960,7 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     add_range(mem_->users, bs, be);
     if (imm_) add_range(imm_->users, bs, be);
     // Rows in name order: ids ranked by name (again only when names were added), then the
-    // slots sorted by rank, so that strings are compared once per name, not per comparison.
+    // bucket's destinations sorted by rank, so that strings are compared once per name.
     if (rank.size() != names.size()) {
       std::vector<uint32_t> by_name(names.size());
       for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
@@ -805,17 +969,19 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
       rank.resize(names.size());
       for (uint32_t r = 0; r < by_name.size(); ++r) rank[by_name[r]] = r;
     }
-    auto rank_key = [&](uint64_t key) {
-      return uint64_t{rank[key >> 32]} << 32 | rank[static_cast<uint32_t>(key)];
+    auto rank_key = [&](uint32_t d) {
+      const uint64_t key = dest_key[d];
+      return query_key(rank[key >> 32], rank[static_cast<uint32_t>(key)]);
     };
-    std::sort(slots.begin(), slots.end(),
-              [&](const auto& a, const auto& b) { return rank_key(a.first) < rank_key(b.first); });
-    for (const auto& [key, counters] : slots) {
+    std::sort(touched.begin(), touched.end(),
+              [&](uint32_t a, uint32_t b) { return rank_key(a) < rank_key(b); });
+    for (uint32_t d : touched) {
+      const uint64_t key = dest_key[d];
       rows.push_back(
-          UserRollupRow{bs, *names[key >> 32], *names[static_cast<uint32_t>(key)], counters});
+          UserRollupRow{bs, *names[key >> 32], *names[static_cast<uint32_t>(key)], sums[d]});
+      has[d] = 0;
     }
-    slots.clear();
-    slot_of.clear();
+    touched.clear();
   }
   return rows;
 }
@@ -912,6 +1078,8 @@ StoreStats EmbeddedStore::stats() const {
   s.segments_dropped = segments_dropped_;
   s.stalled_appends = stalled_appends_;
   s.rejected_appends = rejected_appends_;
+  s.user_cache_hours = user_cache_.size();
+  s.user_cache_bytes = user_cache_used_ + user_names_.MemoryBytes();
   return s;
 }
 

@@ -20,6 +20,8 @@
 #include "store/event_store.h"
 #include "store/frozen_user_rollups.h"
 #include "store/manifest.h"
+#include "store/name_pool.h"
+#include "store/packed_user_rollups.h"
 #include "store/rollup_table.h"
 #include "store/segment_reader.h"
 #include "store/user_rollup_table.h"
@@ -50,9 +52,10 @@ struct EmbeddedStoreOptions {
   // Per-user rollups: each segment keeps, per (hour, model), this many users with the most
   // requests and merges the others into user "(other)" (bounds segment and memory size).
   size_t max_users_per_model_hour = 1000;
-  // Hours of per-user rollups read back from segments kept decoded in memory (whole days
-  // come from the in-memory day tier).
-  size_t user_cache_hours = 48;
+  // Memory for hours of per-user rollups read back from segments (packed: ~75-130 bytes
+  // per (hour, model, user) cell), least recently used hours evicted beyond it; whole days
+  // come from the in-memory day tier. 256 MiB holds 30 days of ~3,000 cells an hour.
+  uint64_t user_cache_bytes = uint64_t{256} << 20;
   // Run flushes and retention on a background thread every maintenance_interval_ns.
   bool background = false;
   int64_t maintenance_interval_ns = kNanosPerSecond;
@@ -79,6 +82,8 @@ struct StoreStats {
   uint64_t segments_dropped = 0;
   uint64_t stalled_appends = 0;   // appends that waited for a flush (write stall)
   uint64_t rejected_appends = 0;  // of those, the ones that timed out (Unavailable)
+  size_t user_cache_hours = 0;    // hours of per-user rollups held in memory
+  uint64_t user_cache_bytes = 0;  // their memory, names included
 };
 
 // The embedded EventStore (docs/adr/0003-embedded-store.md): WAL + memtable + immutable
@@ -151,14 +156,15 @@ class EmbeddedStore final : public EventStore {
   Status FlushImmutable();  // caller holds flush_mu_
   // Minute rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
-  // Per-user hourly rollups of one hour from segments (cached, frozen for reading). Caller
-  // holds state_mu_.
-  Result<const FrozenUserRollups*> DiskUsers(TimestampNs hour);
+  // Per-user hourly rollups of one hour from segments (cached, packed). Caller holds
+  // state_mu_; the pointer is valid until the next call.
+  Result<const PackedUserRollups*> DiskUsers(TimestampNs hour);
   // The entry of `hour` in an LRU cache of per-hour data read back from segments (Entry has
-  // a `last_used` tick), loaded by load(Entry*) -> Status when missing; evicts the least
-  // recently used entries beyond `capacity`. Caller holds state_mu_.
+  // `last_used` and `cost` fields), loaded by load(Entry*) -> Status when missing (which sets
+  // its cost); evicts the least recently used entries while the costs in `*used` would exceed
+  // `budget` (always keeping the new entry). Caller holds state_mu_.
   template <typename Entry, typename Load>
-  Result<Entry*> CachedHourOf(std::map<TimestampNs, Entry>& cache, size_t capacity,
+  Result<Entry*> CachedHourOf(std::map<TimestampNs, Entry>& cache, uint64_t budget, uint64_t* used,
                               TimestampNs hour, const Load& load);
   // Calls fn for a reader of each segment of the hour partition starting at `hour` (errors
   // name the file). Caller holds state_mu_.
@@ -202,8 +208,10 @@ class EmbeddedStore final : public EventStore {
   struct CachedHour {
     RollupTable minutes;
     uint64_t last_used = 0;
+    uint64_t cost = 1;  // the minute cache counts hours
   };
   std::map<TimestampNs, CachedHour> minute_cache_;
+  uint64_t minute_cache_used_ = 0;
   struct QuantileMemoKey {
     const DDSketch* sketch;
     double q;
@@ -221,12 +229,18 @@ class EmbeddedStore final : public EventStore {
   UserRollupTable day_users_{kNanosPerDay};
   // Its flat copy for queries; reset whenever day_users_ changes, rebuilt by the next query.
   std::optional<FrozenUserRollups> day_users_frozen_;
+  // Names of the cached per-user hours; declared before the cache, which releases into it.
+  NamePool user_names_;
   struct CachedUserHour {
-    UserRollupTable users{kNanosPerHour};
-    std::optional<FrozenUserRollups> frozen;  // as day_users_frozen_
+    // Releases its names in user_names_ when the last reference goes.
+    std::shared_ptr<const PackedUserRollups> packed;
     uint64_t last_used = 0;
+    uint64_t cost = 0;  // packed->MemoryBytes() plus a share of the names
   };
   std::map<TimestampNs, CachedUserHour> user_cache_;
+  uint64_t user_cache_used_ = 0;
+  // Packs `table`'s cells of `hour` into a cache entry (cost set).
+  CachedUserHour PackUserHour(const UserRollupTable& table, TimestampNs hour);
   uint64_t cache_clock_ = 0;
   uint64_t flushes_ = 0;
   uint64_t segments_dropped_ = 0;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -90,6 +91,15 @@ struct UserRollupQuery {
   int64_t step_ns = 0;       // 0: one bucket for the whole range; else a multiple of an hour
   std::optional<std::string> model;
   bool by_model = false;  // false: models merged, reported as "*"
+  // When set, only these keys are returned: (model, user) pairs when by_model, else users
+  // (each pair's model ignored). Hours read back from segments then look the wanted cells
+  // up without decoding the others, which is what makes a month of hourly series for the
+  // top users cheap.
+  std::optional<std::vector<std::pair<std::string, std::string>>> only;
+  // With `only`: every other key merged per bucket into user "(other)" (per model when
+  // by_model), together with what the store already keeps as "(other)"; hours read back
+  // from segments derive it from per-model totals instead of reading the other users.
+  bool merge_rest = false;
 };
 
 struct UserRollupRow {

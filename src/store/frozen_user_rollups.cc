@@ -13,9 +13,15 @@ FrozenUserRollups::FrozenUserRollups(const UserRollupTable& table) {
     if (added) names_.push_back(name);
     return it->second;
   };
+  std::unordered_map<uint64_t, uint32_t> pair_ids;
   cells_.reserve(table.size());
   for (const auto& [cell, counters] : table.cells()) {
-    cells_.push_back(Cell{cell.start, intern(cell.model), intern(cell.user), counters});
+    const uint32_t model = intern(cell.model);
+    const uint32_t user = intern(cell.user);
+    auto [pair, added] =
+        pair_ids.try_emplace(uint64_t{model} << 32 | user, static_cast<uint32_t>(pairs_.size()));
+    if (added) pairs_.emplace_back(model, user);
+    cells_.push_back(Cell{cell.start, model, user, pair->second, counters});
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -23,6 +24,7 @@ class FrozenUserRollups {
     TimestampNs start;
     uint32_t model;  // index into names()
     uint32_t user;   // index into names()
+    uint32_t pair;   // index into pairs(): the same for every cell of a (model, user)
     UserCounters counters;
   };
 
@@ -31,12 +33,16 @@ class FrozenUserRollups {
 
   const std::vector<Cell>& cells() const { return cells_; }
   const std::vector<std::string>& names() const { return names_; }
+  // Each distinct (model, user) of the cells, as indices into names(), in first-seen order:
+  // a query resolves a key once per pair instead of once per cell.
+  const std::vector<std::pair<uint32_t, uint32_t>>& pairs() const { return pairs_; }
   // Index of the first cell with start >= t (cells().size() when none).
   size_t LowerBound(TimestampNs t) const;
 
  private:
   std::vector<Cell> cells_;
   std::vector<std::string> names_;
+  std::vector<std::pair<uint32_t, uint32_t>> pairs_;
 };
 
 }  // namespace inferscope

@@ -44,12 +44,13 @@ TEST(ServeConfigTest, LaterSourcesOverrideEarlierOnes) {
 TEST(ServeConfigTest, PerUserRollupLimitsComeFromYamlEnvOrFlagsAndAreChecked) {
   ServeConfigLoader loader;
   EXPECT_EQ(loader.Finish()->max_users_per_model_hour, 1000u);
+  EXPECT_EQ(loader.Finish()->user_cache_bytes, 256u << 20);
   ASSERT_TRUE(loader.LoadYaml("store:\n  max_users_per_model_hour: 50\n", "s.yaml").ok());
-  ASSERT_TRUE(loader.LoadEnvironment({"INFERSCOPE_STORE_USER_CACHE_HOURS=720"}).ok());
+  ASSERT_TRUE(loader.LoadEnvironment({"INFERSCOPE_STORE_USER_CACHE_BYTES=64MiB"}).ok());
   auto config = loader.Finish();
   ASSERT_TRUE(config.ok());
   EXPECT_EQ(config->max_users_per_model_hour, 50u);
-  EXPECT_EQ(config->user_cache_hours, 720u);
+  EXPECT_EQ(config->user_cache_bytes, 64u << 20);
   for (const char* bad : {"0", "-1", "12x", "2000000"}) {
     Status st = loader.SetFlag("store-max-users-per-model-hour", bad);
     EXPECT_NE(st.message().find("from 1 to 1000000"), std::string::npos) << bad << st.message();

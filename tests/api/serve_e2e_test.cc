@@ -431,6 +431,50 @@ TEST(ServeE2eTest, TrendsGroupedByUserRankUsersAndMergeTheRestIntoOther) {
       }
     }
     EXPECT_EQ(checked, errors.size());
+    // The top 4 (model, user) pairs by requests (error_rate is not count-like), and per model
+    // "(other)": the error rate of that model's remaining users, hour by hour.
+    std::map<std::pair<std::string, std::string>, int> pair_requests;
+    for (const auto& [key, counts] : errors) {
+      pair_requests[{std::get<0>(key), std::get<1>(key)}] += counts.second;
+    }
+    std::vector<std::pair<int, std::pair<std::string, std::string>>> pair_ranking;
+    for (const auto& [key, n] : pair_requests) pair_ranking.emplace_back(n, key);
+    std::sort(pair_ranking.begin(), pair_ranking.end(), [](const auto& x, const auto& y) {
+      return x.first != y.first ? x.first > y.first : x.second < y.second;
+    });
+    res = server.Send(
+        "GET", "/api/v1/trends?metric=error_rate&group_by=model,user&interval=1h&top=4" + range);
+    ASSERT_EQ(res.status, 200) << res.body;
+    simdjson::dom::array top4 = parser.parse(res.body)["series"];
+    ASSERT_EQ(top4.size(), 6u) << res.body;  // 4 users, then "(other)" for gpt and llama
+    for (size_t i = 0; i < 6; ++i) {
+      simdjson::dom::element s = top4.at(i);
+      const std::string model{std::string_view(s["labels"]["model"])};
+      const std::string user{std::string_view(s["labels"]["user"])};
+      if (i < 4) {
+        EXPECT_EQ(std::pair(model, user), pair_ranking[i].second) << i;
+      } else {
+        EXPECT_EQ(user, "(other)");
+        EXPECT_EQ(model, i == 4 ? "gpt" : "llama");
+      }
+      for (int hour = 0; hour < 6; ++hour) {
+        int errs = 0, n = 0;
+        for (size_t r = i < 4 ? i : 4; r < (i < 4 ? i + 1 : pair_ranking.size()); ++r) {
+          if (pair_ranking[r].second.first != model) continue;
+          auto it = errors.find({model, pair_ranking[r].second.second, hour});
+          if (it == errors.end()) continue;
+          errs += it->second.first;
+          n += it->second.second;
+        }
+        simdjson::dom::element point = s["points"].at(static_cast<size_t>(hour)).at(1);
+        if (n == 0) {
+          EXPECT_TRUE(point.is_null()) << model << " " << user << " " << hour;
+        } else {
+          EXPECT_NEAR(double(point), double(errs) / n, 1e-12)
+              << model << " " << user << " " << hour;
+        }
+      }
+    }
   };
 
   {

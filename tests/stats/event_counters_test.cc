@@ -40,5 +40,34 @@ TEST(EventCountersTest, CountsEventsAndSumsOnlyTheFieldsEachCarries) {
   EXPECT_EQ(d.Sum(EventField::kCostUsd), 0.5);
 }
 
+TEST(EventCountersTest, SubtractingASubsetLeavesTheCountersOfTheRest) {
+  Event a, b, c;
+  a.Set(EventField::kCostUsd, 0.1);
+  a.Set(EventField::kLatencyMs, 10);
+  b.status = EventStatus::kError;
+  b.Set(EventField::kCostUsd, 0.2);
+  c.status = EventStatus::kTimeout;
+  c.Set(EventField::kLatencyMs, 30);
+  EventCounters all, part, rest;
+  for (const Event* e : {&a, &b, &c}) all.Add(*e);
+  part.Add(a);
+  part.Add(c);
+  rest.Add(b);
+  all.Subtract(part);
+  EXPECT_EQ(all.requests, rest.requests);
+  EXPECT_EQ(all.errors, 1u);
+  EXPECT_EQ(all.timeouts, 0u);
+  EXPECT_EQ(all.Present(EventField::kCostUsd), 1u);
+  EXPECT_NEAR(all.Sum(EventField::kCostUsd), 0.2, 1e-15);
+  // No event left with a latency: exactly 0, not 40 - (10 + 30) in floating point.
+  EXPECT_EQ(all.Present(EventField::kLatencyMs), 0u);
+  EXPECT_EQ(all.Sum(EventField::kLatencyMs), 0.0);
+  // Not a subset: counts clamp at zero instead of wrapping around.
+  EventCounters none;
+  none.Subtract(part);
+  EXPECT_EQ(none.requests, 0u);
+  EXPECT_EQ(none.Present(EventField::kLatencyMs), 0u);
+}
+
 }  // namespace
 }  // namespace inferscope

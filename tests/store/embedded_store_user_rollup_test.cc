@@ -111,7 +111,14 @@ std::map<WantKey, Want> Expected(const std::vector<StoredEvent>& events, const U
   for (const auto& [k, w] : capped) {
     const auto& [hour, model, user] = k;
     if (hour < start || hour >= end || (q.model && model != *q.model)) continue;
-    out[{start + (hour - start) / step * step, q.by_model ? model : "*", user}].Add(w);
+    std::string shown_as = user;
+    if (q.only && std::none_of(q.only->begin(), q.only->end(), [&](const auto& key) {
+          return key.second == user && (!q.by_model || key.first == model);
+        })) {
+      if (!q.merge_rest) continue;
+      shown_as = "(other)";
+    }
+    out[{start + (hour - start) / step * step, q.by_model ? model : "*", shown_as}].Add(w);
   }
   return out;
 }
@@ -168,10 +175,42 @@ std::vector<UserRollupQuery> Queries() {
   recent.start_ns = kDay0 + 3 * kNanosPerDay + 4 * kNanosPerHour;
   recent.step_ns = kNanosPerHour;
   qs.push_back(recent);
+  // Only some keys: the path that looks cells up instead of reading them all. A user that
+  // exists with another model, one that does not exist, the empty user, a repeated key.
+  UserRollupQuery some = hourly;
+  some.only = std::vector<std::pair<std::string, std::string>>{
+      {"gpt", "user-0"},     {"llama", "user-3"},   {"gpt", "user-3"}, {"gpt", ""},
+      {"mistral", "nobody"}, {"nomodel", "user-1"}, {"gpt", "user-0"}};
+  qs.push_back(some);
+  UserRollupQuery some_merged = ragged;  // by user over all models: the pairs' model ignored
+  some_merged.only = std::vector<std::pair<std::string, std::string>>{
+      {"", "user-1"}, {"", "user-4"}, {"", "nobody"}};
+  qs.push_back(some_merged);
+  UserRollupQuery some_of_one_model = some;
+  some_of_one_model.model = "llama";
+  qs.push_back(some_of_one_model);
+  some_merged.model = "gpt";
+  some_merged.step_ns = kNanosPerDay;
+  qs.push_back(some_merged);
+  // The same with the rest merged as "(other)" (hours from the cache derive it from their
+  // per-model totals).
+  for (UserRollupQuery rest : {some, some_of_one_model, some_merged, qs[qs.size() - 3]}) {
+    rest.merge_rest = true;
+    qs.push_back(rest);
+  }
   return qs;
 }
 
-TEST(EmbeddedStoreUserRollupTest, QueriesEqualAggregatesOfTheRawEventsThroughFlushAndReopen) {
+class EmbeddedStoreUserRollupCacheTest : public ::testing::TestWithParam<uint64_t> {};
+
+// With the default cache every hour read back stays packed in memory (and hours flushed
+// again are repacked); with a one-byte cache each hour read evicts the others (and frees
+// their names) and longer queries bypass it.
+INSTANTIATE_TEST_SUITE_P(CacheSizes, EmbeddedStoreUserRollupCacheTest,
+                         ::testing::Values(EmbeddedStoreOptions().user_cache_bytes, 1));
+
+TEST_P(EmbeddedStoreUserRollupCacheTest,
+       QueriesEqualAggregatesOfTheRawEventsThroughFlushAndReopen) {
   TempDir dir;
   auto corpus =
       UserCorpus(8000, 3, kDay0 - 5 * kNanosPerHour, kDay0 + 3 * kNanosPerDay + 7 * kNanosPerHour);
@@ -180,7 +219,7 @@ TEST(EmbeddedStoreUserRollupTest, QueriesEqualAggregatesOfTheRawEventsThroughFlu
             [](const auto& a, const auto& b) { return a.timestamp_ns < b.timestamp_ns; });
   ManualClock clock(kDay0 + 4 * kNanosPerDay);
   EmbeddedStoreOptions o = Options(dir.path(), &clock);
-  o.user_cache_hours = 3;  // longer queries read their hours without the cache
+  o.user_cache_bytes = GetParam();
   auto store = MustOpen(o);
   const size_t flushed = 6500;
   ASSERT_TRUE(store->AppendStored(std::span(corpus).subspan(0, flushed)).ok());
@@ -191,9 +230,61 @@ TEST(EmbeddedStoreUserRollupTest, QueriesEqualAggregatesOfTheRawEventsThroughFlu
   for (const auto& q : Queries()) ExpectUserRollupsMatch(*store, corpus, q);
   store.reset();  // the memtable part comes back from the WAL, the rest from segments
   store = MustOpen(o);
-  for (const auto& q : Queries()) ExpectUserRollupsMatch(*store, corpus, q);
+  // In reverse: with an empty cache the first query (one that looks keys up) goes through
+  // it, and with the one-byte cache each hour it loads frees the previous hour's names.
+  const std::vector<UserRollupQuery> queries = Queries();
+  for (auto q = queries.rbegin(); q != queries.rend(); ++q) {
+    ExpectUserRollupsMatch(*store, corpus, *q);
+  }
   ASSERT_TRUE(store->Flush().ok());
   for (const auto& q : Queries()) ExpectUserRollupsMatch(*store, corpus, q);
+  const StoreStats stats = store->stats();
+  EXPECT_GE(stats.user_cache_hours, 1u);
+  if (GetParam() == 1) {
+    EXPECT_EQ(stats.user_cache_hours, 1u);
+  } else {
+    EXPECT_GT(stats.user_cache_hours, 10u);
+  }
+  EXPECT_GT(stats.user_cache_bytes, 0u);
+}
+
+TEST(EmbeddedStoreUserRollupTest, KeysAreFoundByNameWhenHoursLoadedMidQueryFreeAndReuseNames) {
+  // With a one-byte cache each hour loaded evicts the previous one: "a" goes with hour 1,
+  // and its id is handed to "0" in hour 3. A lookup by the id "a" had at the start of the
+  // query would read "0"'s cell there.
+  TempDir dir;
+  ManualClock clock(kDay0 + kNanosPerDay);
+  EmbeddedStoreOptions o = Options(dir.path(), &clock);
+  o.user_cache_bytes = 1;
+  auto store = MustOpen(o);
+  std::vector<StoredEvent> events;
+  auto add = [&](int hour, const char* user, int n) {
+    for (int i = 0; i < n; ++i) {
+      StoredEvent e = MakeStoredEvent(kDay0 + hour * kNanosPerHour + i, "m", 10);
+      e.user = user;
+      events.push_back(std::move(e));
+    }
+  };
+  add(1, "a", 1);
+  add(2, "b", 2);
+  add(3, "0", 5);
+  add(3, "a", 3);
+  ASSERT_TRUE(store->AppendStored(events).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  UserRollupQuery q;
+  q.start_ns = kDay0 + kNanosPerHour;
+  q.end_ns = kDay0 + 4 * kNanosPerHour;
+  q.step_ns = kNanosPerHour;
+  q.by_model = true;
+  q.only = std::vector<std::pair<std::string, std::string>>{{"m", "a"}};
+  auto rows = store->QueryUserRollups(q);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].start_ns, kDay0 + kNanosPerHour);
+  EXPECT_EQ((*rows)[0].counters.requests, 1u);
+  EXPECT_EQ((*rows)[1].start_ns, kDay0 + 3 * kNanosPerHour);
+  EXPECT_EQ((*rows)[1].user, "a");
+  EXPECT_EQ((*rows)[1].counters.requests, 3u);
 }
 
 TEST(EmbeddedStoreUserRollupTest, EachSegmentHourKeepsItsBusiestUsersAndMergesTheRestAsOther) {

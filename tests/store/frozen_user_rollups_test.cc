@@ -22,9 +22,12 @@ TEST(FrozenUserRollupsTest, HoldsTheTablesCellsInOrderWithTheirNames) {
     EXPECT_EQ(frozen.names()[cell.model], it->first.model);
     EXPECT_EQ(frozen.names()[cell.user], it->first.user);
     EXPECT_EQ(cell.counters.requests, it->second.requests);
+    EXPECT_EQ(frozen.pairs()[cell.pair], std::pair(cell.model, cell.user));
     ++it;
   }
-  EXPECT_EQ(frozen.names().size(), 4u);  // m1, u1, u2, m2: each once
+  EXPECT_EQ(frozen.names().size(), 4u);                       // m1, u1, u2, m2: each once
+  EXPECT_EQ(frozen.pairs().size(), 3u);                       // (m1, u1), (m1, u2), (m2, u1)
+  EXPECT_EQ(frozen.cells()[1].pair, frozen.cells()[2].pair);  // (m1, u2) in both hours
   EXPECT_EQ(frozen.LowerBound(0), 0u);
   EXPECT_EQ(frozen.LowerBound(kNanosPerHour + 1), 2u);
   EXPECT_EQ(frozen.LowerBound(2 * kNanosPerHour), 2u);
