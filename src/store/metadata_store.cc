@@ -47,9 +47,7 @@ Status SqlError(sqlite3* db, std::string_view what) {
 // A prepared statement with positional binds; finalised on destruction.
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
+  Stmt(sqlite3* db, const char* sql) : rc_(sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr)) {}
   ~Stmt() { sqlite3_finalize(stmt_); }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -92,8 +90,7 @@ class Stmt {
   }
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;  // initialised before rc_, whose initialiser prepares into it
   int rc_;
   int n_ = 0;
 };
