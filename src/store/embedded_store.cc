@@ -468,7 +468,7 @@ EmbeddedStore::CachedUserHour EmbeddedStore::PackUserHour(const UserRollupTable&
   return entry;
 }
 
-Result<const PackedUserRollups*> EmbeddedStore::DiskUsers(TimestampNs hour) {
+Result<std::shared_ptr<const PackedUserRollups>> EmbeddedStore::DiskUsers(TimestampNs hour) {
   INFERSCOPE_ASSIGN_OR_RETURN(
       CachedUserHour * entry,
       CachedHourOf(
@@ -480,7 +480,7 @@ Result<const PackedUserRollups*> EmbeddedStore::DiskUsers(TimestampNs hour) {
             *fresh = PackUserHour(users, hour);
             return Status::Ok();
           }));
-  return entry->packed.get();
+  return entry->packed;
 }
 
 Result<const RollupTable*> EmbeddedStore::DiskMinutes(TimestampNs hour) {
@@ -935,6 +935,22 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
   const bool use_cache =
       user_cache_.empty() ||
       hours_to_read * (user_cache_used_ / user_cache_.size()) <= options_.user_cache_bytes;
+  // Through the cache, every hour is looked up first (and loaded if missing), so that each
+  // hour's data can be fetched from memory while the previous one is merged: a month of
+  // hours does not fit in the CPU caches, and one hour's lookups are a chain of misses.
+  std::vector<std::shared_ptr<const PackedUserRollups>> cached;
+  size_t next_cached = 0;
+  if (use_cache) {
+    cached.reserve(hours_to_read);
+    for (TimestampNs bs = start; bs < end; bs += step) {
+      INFERSCOPE_RETURN_IF_ERROR(
+          disk_hours(bs, std::min(end, bs + step), [&](TimestampNs h) -> Status {
+            INFERSCOPE_ASSIGN_OR_RETURN(auto table, DiskUsers(h));
+            cached.push_back(std::move(table));
+            return Status::Ok();
+          }));
+    }
+  }
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);
     const TimestampNs d0 = CeilTo(bs, kNanosPerDay);
@@ -946,8 +962,15 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     }
     Status read = disk_hours(bs, be, [&](TimestampNs h) -> Status {
       if (use_cache) {
-        INFERSCOPE_ASSIGN_OR_RETURN(const PackedUserRollups* t, DiskUsers(h));
-        add_packed(*t);
+        const PackedUserRollups& table = *cached[next_cached++];
+        if (next_cached < cached.size()) {
+          const PackedUserRollups& next = *cached[next_cached];
+          next.PrefetchIndex();
+          if (q.only && q.by_model) {
+            for (uint32_t hint : only_hint) next.PrefetchCell(hint);
+          }
+        }
+        add_packed(table);
       } else {
         uncached.Clear();
         INFERSCOPE_RETURN_IF_ERROR(ForEachSegmentOfHour(

@@ -156,9 +156,9 @@ class EmbeddedStore final : public EventStore {
   Status FlushImmutable();  // caller holds flush_mu_
   // Minute rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
-  // Per-user hourly rollups of one hour from segments (cached, packed). Caller holds
-  // state_mu_; the pointer is valid until the next call.
-  Result<const PackedUserRollups*> DiskUsers(TimestampNs hour);
+  // Per-user hourly rollups of one hour from segments (cached, packed); the reference keeps
+  // the hour (and its names) alive should it be evicted. Caller holds state_mu_.
+  Result<std::shared_ptr<const PackedUserRollups>> DiskUsers(TimestampNs hour);
   // The entry of `hour` in an LRU cache of per-hour data read back from segments (Entry has
   // `last_used` and `cost` fields), loaded by load(Entry*) -> Status when missing (which sets
   // its cost); evicts the least recently used entries while the costs in `*used` would exceed
