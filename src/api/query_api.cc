@@ -488,6 +488,11 @@ void QueryApi::Register(HttpServer& server) {
 void QueryApi::Summary(const ApiRequest& req, ApiResponse& res) const {
   auto range = ParseRange(req, *clock_);
   if (!range.ok()) return res.Error(range.status());
+  if (req.Query("group_by") != nullptr) {
+    return res.Error(Status::InvalidArgument(
+        "group_by: the summary is one total over the fleet (filter with model=); use "
+        "/api/v1/models for aggregates per model, or percentiles/trends with group_by"));
+  }
   Grouping by_model{.model = true};
   auto rows = store_->QueryRollups(MakeRollupQuery(req, *range, by_model, 0));
   if (!rows.ok()) return res.Error(rows.status());

@@ -492,12 +492,13 @@ TEST(ServeE2eTest, TrendsGroupedByUserRankUsersAndMergeTheRestIntoOther) {
       simdjson::dom::parser step_parser;
       EXPECT_EQ(int64_t(step_parser.parse(res.body)["interval_seconds"]), want_step) << days;
     }
-    for (const char* bad : {"/api/v1/trends?metric=latency_p95_ms&group_by=user",
-                            "/api/v1/trends?metric=requests&group_by=user,task_type",
-                            "/api/v1/trends?metric=requests&group_by=user&cache_tier=gpu",
-                            "/api/v1/trends?metric=requests&group_by=user&interval=30m",
-                            "/api/v1/trends?metric=requests&group_by=user&top=0",
-                            "/api/v1/percentiles?group_by=user"}) {
+    for (const char* bad :
+         {"/api/v1/trends?metric=latency_p95_ms&group_by=user",
+          "/api/v1/trends?metric=requests&group_by=user,task_type",
+          "/api/v1/trends?metric=requests&group_by=user&cache_tier=gpu",
+          "/api/v1/trends?metric=requests&group_by=user&interval=30m",
+          "/api/v1/trends?metric=requests&group_by=user&top=0", "/api/v1/percentiles?group_by=user",
+          "/api/v1/summary?group_by=model"}) {
       res = server.Send("GET", bad);
       EXPECT_EQ(res.status, 400) << bad << " " << res.body;
       EXPECT_NE(res.body.find("\"error\""), std::string::npos) << bad;
