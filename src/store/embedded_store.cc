@@ -919,9 +919,10 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     return Status::Ok();
   };
   size_t hours_to_read = 0;
+  TimestampNs first_hour = 0;
   for (TimestampNs bs = start; bs < end; bs += step) {
-    (void)disk_hours(bs, std::min(end, bs + step), [&](TimestampNs) {
-      ++hours_to_read;
+    (void)disk_hours(bs, std::min(end, bs + step), [&](TimestampNs h) {
+      if (hours_to_read++ == 0) first_hour = h;
       return Status::Ok();
     });
   }
@@ -931,25 +932,37 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
   // Scan resistance: a query reading more hours than the cache holds would evict every
   // cached hour (the recent ones dashboards ask for) and miss on each of its own; it reads
   // its hours without caching them instead. Hours are assumed to cost what the cached ones
-  // do on average.
-  const bool use_cache =
-      user_cache_.empty() ||
-      hours_to_read * (user_cache_used_ / user_cache_.size()) <= options_.user_cache_bytes;
+  // do on average (an empty cache first loads the query's first hour to have an average).
+  bool use_cache = hours_to_read > 0;
+  if (use_cache && user_cache_.empty()) {
+    INFERSCOPE_RETURN_IF_ERROR(DiskUsers(first_hour).status());
+  }
+  if (use_cache) {
+    use_cache =
+        hours_to_read * (user_cache_used_ / user_cache_.size()) <= options_.user_cache_bytes;
+  }
   // Through the cache, every hour is looked up first (and loaded if missing), so that each
   // hour's data can be fetched from memory while the previous one is merged: a month of
-  // hours does not fit in the CPU caches, and one hour's lookups are a chain of misses.
+  // hours does not fit in the CPU caches, and one hour's lookups are a chain of misses. The
+  // hours are held by the query, so should they turn out larger than the cache (the
+  // estimate above is an average), the query lets go of them and reads without the cache.
   std::vector<std::shared_ptr<const PackedUserRollups>> cached;
   size_t next_cached = 0;
   if (use_cache) {
     cached.reserve(hours_to_read);
-    for (TimestampNs bs = start; bs < end; bs += step) {
+    uint64_t held = 0;
+    for (TimestampNs bs = start; bs < end && use_cache; bs += step) {
       INFERSCOPE_RETURN_IF_ERROR(
           disk_hours(bs, std::min(end, bs + step), [&](TimestampNs h) -> Status {
+            if (!use_cache) return Status::Ok();
             INFERSCOPE_ASSIGN_OR_RETURN(auto table, DiskUsers(h));
+            held += table->MemoryBytes();
             cached.push_back(std::move(table));
+            if (held > options_.user_cache_bytes) use_cache = false;
             return Status::Ok();
           }));
     }
+    if (!use_cache) cached.clear();
   }
   for (TimestampNs bs = start; bs < end; bs += step) {
     const TimestampNs be = std::min(end, bs + step);

@@ -248,14 +248,14 @@ TEST_P(EmbeddedStoreUserRollupCacheTest,
   EXPECT_GT(stats.user_cache_bytes, 0u);
 }
 
-TEST(EmbeddedStoreUserRollupTest, KeysAreFoundByNameWhenHoursLoadedMidQueryFreeAndReuseNames) {
-  // With a one-byte cache each hour loaded evicts the previous one: "a" goes with hour 1,
-  // and its id is handed to "0" in hour 3. A lookup by the id "a" had at the start of the
-  // query would read "0"'s cell there.
+TEST_P(EmbeddedStoreUserRollupCacheTest, KeysAreFoundByNameWhereNamesComeAndGoBetweenHours) {
+  // "a" is in hours 1 and 3, not 2; "0" appears in hour 3. With the one-byte cache each
+  // hour loaded evicts the others, and the id "a" had may be handed to "0": keys must be
+  // looked up by name in each hour, never by an id from another hour.
   TempDir dir;
   ManualClock clock(kDay0 + kNanosPerDay);
   EmbeddedStoreOptions o = Options(dir.path(), &clock);
-  o.user_cache_bytes = 1;
+  o.user_cache_bytes = GetParam();
   auto store = MustOpen(o);
   std::vector<StoredEvent> events;
   auto add = [&](int hour, const char* user, int n) {
@@ -285,6 +285,52 @@ TEST(EmbeddedStoreUserRollupTest, KeysAreFoundByNameWhenHoursLoadedMidQueryFreeA
   EXPECT_EQ((*rows)[1].start_ns, kDay0 + 3 * kNanosPerHour);
   EXPECT_EQ((*rows)[1].user, "a");
   EXPECT_EQ((*rows)[1].counters.requests, 3u);
+}
+
+TEST(EmbeddedStoreUserRollupTest, HoursLargerThanTheCacheExpectedAreReadWithoutItAndAnswerTheSame) {
+  // The cache's average comes from a small hour (3 users); the query's 10 hours hold 300
+  // users each: more than the budget once pinned, so the query lets go of them and reads
+  // the segments directly. The answer must not depend on which way it went.
+  TempDir dir;
+  ManualClock clock(kDay0 + kNanosPerDay);
+  EmbeddedStoreOptions o = Options(dir.path(), &clock);
+  o.user_cache_bytes = 64 << 10;
+  auto store = MustOpen(o);
+  std::vector<StoredEvent> events;
+  for (int u = 0; u < 3; ++u) {
+    StoredEvent e = MakeStoredEvent(kDay0 + u, "m", 10);
+    e.user = "small-" + std::to_string(u);
+    e.Set(EventField::kCostUsd, 0.5);  // Expected() counts a cost on every event
+    events.push_back(std::move(e));
+  }
+  for (int h = 1; h <= 10; ++h) {
+    for (int u = 0; u < 300; ++u) {
+      StoredEvent e = MakeStoredEvent(kDay0 + h * kNanosPerHour + u, u % 2 ? "m" : "n", 10 + u);
+      e.user = "user-" + std::to_string(u);
+      e.Set(EventField::kCostUsd, 0.01 * u);
+      events.push_back(std::move(e));
+    }
+  }
+  ASSERT_TRUE(store->AppendStored(events).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  UserRollupQuery small;
+  small.start_ns = kDay0;
+  small.end_ns = kDay0 + kNanosPerHour;
+  small.step_ns = kNanosPerHour;
+  small.by_model = true;
+  ExpectUserRollupsMatch(*store, events, small);
+  ASSERT_EQ(store->stats().user_cache_hours, 1u);
+  UserRollupQuery big = small;
+  big.end_ns = kDay0 + 11 * kNanosPerHour;
+  big.only = std::vector<std::pair<std::string, std::string>>{{"m", "user-1"}, {"n", "user-8"}};
+  big.merge_rest = true;
+  ExpectUserRollupsMatch(*store, events, big);
+  big.only.reset();
+  big.merge_rest = false;
+  ExpectUserRollupsMatch(*store, events, big);
+  // The cache kept within its budget (plus the pooled names) instead of all 10 hours.
+  EXPECT_LT(store->stats().user_cache_hours, 10u);
+  EXPECT_LE(store->stats().user_cache_bytes, 2 * o.user_cache_bytes);
 }
 
 TEST(EmbeddedStoreUserRollupTest, EachSegmentHourKeepsItsBusiestUsersAndMergesTheRestAsOther) {
