@@ -422,8 +422,22 @@ double EmbeddedStore::MemoizedQuantile(const DDSketch& sketch, double q) {
   return it->second;
 }
 
+void EmbeddedStore::TiersChanged() {
+  quantile_memo_.clear();  // merges change tier sketches in place; erased cells' addresses
+  flat_tiers_.clear();     // may be reused
+}
+
+const EmbeddedStore::FlatTier& EmbeddedStore::FlatOf(const RollupTable& tier) {
+  auto [it, added] = flat_tiers_.try_emplace(&tier);
+  if (added) {
+    it->second.reserve(tier.size());
+    for (const TierCell& cell : tier.cells()) it->second.push_back(&cell);
+  }
+  return it->second;
+}
+
 void EmbeddedStore::AddToTiers(const RollupTable& cells) {
-  quantile_memo_.clear();  // merges change tier sketches in place
+  TiersChanged();
   for (const auto& [cell, stats] : cells.cells()) {
     hour_full_.Merge(cell.start, cell.key, stats);
     hour_model_.Merge(cell.start, ModelOnly(cell.key), stats);
@@ -433,7 +447,7 @@ void EmbeddedStore::AddToTiers(const RollupTable& cells) {
 }
 
 Status EmbeddedStore::RebuildHour(TimestampNs hour) {
-  quantile_memo_.clear();  // tier cells are erased: their addresses may be reused
+  TiersChanged();
   hour_full_.EraseRange(hour, hour + kNanosPerHour);
   hour_model_.EraseRange(hour, hour + kNanosPerHour);
   Status read = ForEachSegmentOfHour(hour, [&](const SegmentReader& reader) {
@@ -614,7 +628,32 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
   const RollupTable* hint_table = nullptr;
   TimestampNs hint_to = 0;
   RollupTable::Map::const_iterator hint_it;
+  const FlatTier* flat_hint = nullptr;  // the same for the tiers' flat views
+  TimestampNs flat_hint_to = 0;
+  size_t flat_hint_i = 0;
   auto add_range = [&](const RollupTable& table, TimestampNs from, TimestampNs to, CellLife life) {
+    if (life == CellLife::kTier) {
+      const FlatTier& flat = FlatOf(table);
+      size_t i = &flat == flat_hint && from == flat_hint_to
+                     ? flat_hint_i
+                     : static_cast<size_t>(std::lower_bound(flat.begin(), flat.end(), from,
+                                                            [](const TierCell* c, TimestampNs t) {
+                                                              return c->first.start < t;
+                                                            }) -
+                                           flat.begin());
+      constexpr size_t kAhead = 4;  // cells fetched ahead of the one merged
+      for (; i < flat.size() && flat[i]->first.start < to; ++i) {
+        if (i + kAhead < flat.size()) {
+          __builtin_prefetch(flat[i + kAhead]);
+          __builtin_prefetch(&flat[i + kAhead]->second);
+        }
+        add(flat[i]->first.key, flat[i]->second, life);
+      }
+      flat_hint = &flat;
+      flat_hint_to = to;
+      flat_hint_i = i;
+      return;
+    }
     auto it = life != CellLife::kVolatile && &table == hint_table && from == hint_to
                   ? hint_it
                   : table.LowerBound(from);

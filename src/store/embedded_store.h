@@ -177,6 +177,14 @@ class EmbeddedStore final : public EventStore {
   double MemoizedQuantile(const DDSketch& sketch, double q);
   // Adds flushed cells (any width dividing an hour) to the hour and day tiers.
   void AddToTiers(const RollupTable& cells);
+  // A flat, time-ordered view of a tier table's cells (pointers into its map): a walk over
+  // many buckets reads an array and fetches cells ahead, where stepping the tree costs a
+  // cache miss per node. Built on first use; TiersChanged drops the views (and the quantile
+  // memo) whenever a tier changes. Caller holds state_mu_.
+  using TierCell = RollupTable::Map::value_type;
+  using FlatTier = std::vector<const TierCell*>;
+  const FlatTier& FlatOf(const RollupTable& tier);
+  void TiersChanged();
   void MaintenanceLoop();
   // Waits (write stall) while unflushed bytes are at max_unflushed_bytes. Takes state_mu_.
   Status WaitForRoom();
@@ -225,6 +233,7 @@ class EmbeddedStore final : public EventStore {
   };
   static constexpr size_t kMaxMemoizedQuantiles = 1 << 20;  // then cleared (~40 MB at most)
   std::unordered_map<QuantileMemoKey, double, QuantileMemoHash> quantile_memo_;
+  std::unordered_map<const RollupTable*, FlatTier> flat_tiers_;  // see FlatOf
   // Flushed per-user rollups merged per day (capped per hour, as in the segments).
   UserRollupTable day_users_{kNanosPerDay};
   // Its flat copy for queries; reset whenever day_users_ changes, rebuilt by the next query.
