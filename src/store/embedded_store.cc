@@ -743,6 +743,11 @@ Result<std::vector<UserRollupRow>> EmbeddedStore::QueryUserRollups(const UserRol
     return Status::InvalidArgument("per-user rollup query over more than 100,000 buckets");
   }
   std::vector<UserRollupRow> rows;
+  if (q.only) {
+    // The wanted keys and about one "(other)" per model in each bucket: reserved, so that
+    // ten thousand 200-byte rows are not copied again at each growth.
+    rows.reserve(static_cast<size_t>((end - start) / step + 1) * (q.only->size() + 8));
+  }
   // Names interned for the query (the tables read from disk may be evicted mid-query, so no
   // view into them is kept). Each (model id, user id) key the query returns gets a
   // destination: an accumulator slot that lives for the whole query (a bucket resets the
