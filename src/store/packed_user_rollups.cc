@@ -4,37 +4,14 @@
 #include <bit>
 #include <cstring>
 
+#include "store/byte_io.h"
+
 namespace inferscope {
 namespace {
 
-// The in-memory encoding of a cell's counters: varints for requests, errors, timeouts and
-// the mask of fields present, then per present field its count (varint) and sum (8 bytes).
-// The layout of UserCounters::Save, written and read here only: decoded without bounds or
-// validity checks, as nothing but the constructor writes it.
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void Encode(const UserCounters& c, std::string& out) {
-  PutVarint(out, c.requests);
-  PutVarint(out, c.errors);
-  PutVarint(out, c.timeouts);
-  uint64_t mask = 0;
-  for (int f = 0; f < kEventFieldCount; ++f) mask |= uint64_t{c.present[f] != 0} << f;
-  PutVarint(out, mask);
-  for (int f = 0; f < kEventFieldCount; ++f) {
-    if (c.present[f] == 0) continue;
-    PutVarint(out, c.present[f]);
-    char sum[sizeof(double)];
-    std::memcpy(sum, &c.sum[f], sizeof(double));
-    out.append(sum, sizeof(double));
-  }
-}
-
+// Cells are encoded by UserCounters::Save (the segment column's layout) and decoded here
+// without bounds or validity checks: nothing but the constructor writes these bytes, from
+// valid counters, so the checked UserCounters::Load would only add its cost.
 inline uint64_t GetVarint(const unsigned char*& p) {
   uint64_t v = 0;
   for (int shift = 0;; shift += 7) {
@@ -50,6 +27,7 @@ PackedUserRollups::PackedUserRollups(const UserRollupTable& table, TimestampNs s
                                      NamePool* pool)
     : start_(start) {
   const TimestampNs end = start + table.width_ns();
+  ByteSink sink(&bytes_);
   for (auto it = table.LowerBound(start); it != table.cells().end() && it->first.start < end;
        ++it) {
     const uint32_t model = pool->Intern(it->first.model);  // one reference per cell each
@@ -61,7 +39,7 @@ PackedUserRollups::PackedUserRollups(const UserRollupTable& table, TimestampNs s
     model_totals_.back().Merge(it->second);
     cells_.push_back(
         Cell{model, pool->Intern(it->first.user), static_cast<uint32_t>(bytes_.size())});
-    Encode(it->second, bytes_);
+    it->second.Save(sink);
   }
   std::sort(cells_.begin(), cells_.end(), [](const Cell& a, const Cell& b) {
     return a.model != b.model ? a.model < b.model : a.user < b.user;

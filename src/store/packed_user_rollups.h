@@ -14,7 +14,7 @@
 namespace inferscope {
 
 // One bucket (an hour) of per-user rollups, packed for a long stay in memory: the counters
-// in a compact encoding (UserCounters::Save's layout, ~60-110 bytes a cell, where a decoded one
+// in their compact encoding (UserCounters::Save, ~60-110 bytes a cell, where a decoded one
 // takes 168 and a table node ~250 more), model and user as ids of a NamePool shared by every
 // packed bucket, and the cells sorted by (model id, user id). A key looked up once in the
 // pool is then found in each bucket by one binary search over integers, and its counters
