@@ -615,6 +615,9 @@ Result<std::vector<RollupRow>> EmbeddedStore::QueryRollups(const RollupQuery& q)
           g->merged = g->single != nullptr ? std::make_unique<DDSketch>(*g->single)
                                            : std::make_unique<DDSketch>();
           g->single = nullptr;
+          // The merge is this query's own sketch: its address is reused by later queries, so
+          // its quantiles must not be memoised.
+          g->single_in_tier = false;
         }
         g->merged->Merge(sketch);
       }
@@ -1160,6 +1163,7 @@ StoreStats EmbeddedStore::stats() const {
   s.rejected_appends = rejected_appends_;
   s.user_cache_hours = user_cache_.size();
   s.user_cache_bytes = user_cache_used_ + user_names_.MemoryBytes();
+  s.quantile_memo_entries = quantile_memo_.size();
   return s;
 }
 

@@ -80,10 +80,11 @@ struct StoreStats {
   uint64_t wal_bytes = 0;
   uint64_t flushes = 0;
   uint64_t segments_dropped = 0;
-  uint64_t stalled_appends = 0;   // appends that waited for a flush (write stall)
-  uint64_t rejected_appends = 0;  // of those, the ones that timed out (Unavailable)
-  size_t user_cache_hours = 0;    // hours of per-user rollups held in memory
-  uint64_t user_cache_bytes = 0;  // their memory, names included
+  uint64_t stalled_appends = 0;      // appends that waited for a flush (write stall)
+  uint64_t rejected_appends = 0;     // of those, the ones that timed out (Unavailable)
+  size_t user_cache_hours = 0;       // hours of per-user rollups held in memory
+  uint64_t user_cache_bytes = 0;     // their memory, names included
+  size_t quantile_memo_entries = 0;  // memoised quantiles of tier cells (see QueryRollups)
 };
 
 // The embedded EventStore (docs/adr/0003-embedded-store.md): WAL + memtable + immutable
