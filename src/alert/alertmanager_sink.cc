@@ -109,6 +109,9 @@ std::string AlertmanagerSink::Render(const AlertEvent& event) const {
   if (!a.cause.empty()) w.Key("description").String(a.cause);
   if (!a.recommendation.empty()) w.Key("recommendation").String(a.recommendation);
   w.Key("anomaly_id").String(a.id);
+  // An annotation, not a label: a label is part of the alert's identity, and an incident id
+  // can change when a later anomaly merges two incidents.
+  if (!a.incident.empty()) w.Key("incident").String(a.incident);
   w.EndObject();
 
   w.Key("startsAt").String(FormatIso8601(a.start_ns, true));

@@ -133,7 +133,8 @@ std::string SlackSink::Render(const AlertEvent& event) const {
   w.Key("elements").BeginArray();
   w.BeginObject().Key("type").String("mrkdwn");
   w.Key("text").String(
-      EscapeSlackText(fmt::format("inferscope · anomaly {} · {} · detector {}", a.id,
+      EscapeSlackText(fmt::format("inferscope · anomaly {}{} · {} · detector {}", a.id,
+                                  a.incident.empty() ? "" : " (incident " + a.incident + ")",
                                   AnomalyKindName(a.kind), a.detector.empty() ? "-" : a.detector)));
   w.EndObject();
   w.EndArray();

@@ -48,6 +48,7 @@ AnomalyRecord ToAnomalyRecord(const Anomaly& a) {
   r.summary = a.summary;
   r.cause = a.cause;
   r.recommendation = a.recommendation;
+  r.incident = a.incident;
   if (!a.labels.empty()) {
     JsonWriter w(&r.labels_json);
     w.BeginObject();
@@ -82,6 +83,7 @@ Anomaly FromAnomalyRecord(const AnomalyRecord& r) {
   a.summary = r.summary;
   a.cause = r.cause;
   a.recommendation = r.recommendation;
+  a.incident = r.incident;
   if (!r.labels_json.empty()) {
     simdjson::dom::parser parser;
     simdjson::dom::object object;

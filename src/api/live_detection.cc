@@ -29,7 +29,7 @@ bool GetU64(std::string_view* in, uint64_t* v) {
 
 bool Changed(const Anomaly& before, const Anomaly& now) {
   return before.state != now.state || before.severity != now.severity ||
-         before.end_ns != now.end_ns;
+         before.end_ns != now.end_ns || before.incident != now.incident;
 }
 
 }  // namespace

@@ -18,9 +18,12 @@ std::string_view AnomalyStateName(AnomalyState state);
 
 // One incident: a deviation of one metric of one model (or of the fleet, model "*"),
 // from when it started until it recovered. The same shape is shown everywhere anomalies
-// appear (analyze JSON, API, detect, alerts); see docs/anomalies.md.
+// appear (analyze JSON, API, detect, alerts); see docs/analyze-output.md#anomalies.
 struct Anomaly {
   std::string id;  // stable: derived from model, metric, kind and start time
+  // The incident this anomaly is part of: anomalies of one model (and the fleet "*") whose
+  // spans overlap share it (detect/incident_grouping.h). "i-" + hex; "" if not grouped.
+  std::string incident;
   AnomalyKind kind = AnomalyKind::kOutlier;
   std::string model;   // "*" when fleet-wide
   std::string metric;  // "latency_p95_ms", "error_rate", ...

@@ -8,6 +8,7 @@
 
 #include "core/crc32c.h"
 #include "detect/ensemble_detector.h"
+#include "detect/incident_grouping.h"
 
 namespace inferscope {
 
@@ -108,6 +109,12 @@ std::string SpecIdentity(const MetricSpec& spec) {
 }
 
 }  // namespace
+
+std::vector<Anomaly> DetectionEngine::Anomalies() const {
+  std::vector<Anomaly> anomalies = tracker_.Incidents();
+  AssignIncidents(anomalies, kIncidentGapNs);
+  return anomalies;
+}
 
 std::string DetectionEngine::SaveCheckpoint() const {
   std::string out;

@@ -40,7 +40,9 @@ class DetectionEngine {
   // Resolves incidents of series that have been silent since before `now` - resolve_after.
   void AdvanceTo(TimestampNs now) { tracker_.AdvanceTo(now); }
 
-  std::vector<Anomaly> Anomalies() const { return tracker_.Incidents(); }
+  // The tracker's incidents in start order, grouped into incidents across metrics
+  // (Anomaly::incident, AssignIncidents with kIncidentGapNs).
+  std::vector<Anomaly> Anomalies() const;
   const std::vector<MetricSpec>& specs() const { return specs_; }
 
   // Checkpoint of every series' detector state (baselines, learning progress), so a restart

@@ -7,6 +7,7 @@
 
 #include "core/crc32c.h"
 #include "detect/detector_common.h"
+#include "detect/incident_grouping.h"
 
 namespace inferscope {
 namespace {
@@ -81,6 +82,7 @@ std::vector<Anomaly> SeriesEngine::Anomalies() const {
     std::string_view model = key.Label("model");
     if (!model.empty()) a.model = std::string(model);
   }
+  AssignIncidents(anomalies, kIncidentGapNs);
   return anomalies;
 }
 

@@ -65,6 +65,8 @@ class SeriesEngine {
   // Resolves incidents of series silent since before now - resolve_after.
   void AdvanceTo(TimestampNs now) { tracker_.AdvanceTo(now); }
 
+  // Incidents with their series labels (model = the "model" label where present), grouped
+  // per series across kinds (AssignIncidents).
   std::vector<Anomaly> Anomalies() const;
   const std::vector<SeriesSpec>& specs() const { return specs_; }
   size_t series_count() const { return series_.size(); }

@@ -9,6 +9,11 @@ void WriteAnomalyJson(JsonWriter& w, const Anomaly& a,
                       const std::vector<std::pair<std::string, std::string>>& labels) {
   w.BeginObject();
   w.Key("id").String(a.id);
+  if (a.incident.empty()) {
+    w.Key("incident").Null();
+  } else {
+    w.Key("incident").String(a.incident);
+  }
   w.Key("kind").String(AnomalyKindName(a.kind));
   w.Key("model").String(a.model);
   w.Key("metric").String(a.metric);

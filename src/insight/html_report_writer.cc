@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "detect/incident_grouping.h"
 #include "insight/svg_chart.h"
 
 namespace inferscope {
@@ -43,6 +44,7 @@ figure{margin:0;min-width:0}
 figcaption{font-weight:600;font-size:13px;color:#333;margin:0 0 4px}
 .note{color:#57606a;font-size:12px;margin:6px 0 0}
 .nodata{color:#57606a;font-style:italic}
+.incident{border:1px solid #e1e4e8;border-radius:6px;padding:2px 12px;margin:10px 0}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;margin:4px 0}
 th,td{padding:4px 9px;border-bottom:1px solid #eaecef;text-align:left;white-space:nowrap}
@@ -272,21 +274,42 @@ class Page {
 
   void AnomaliesSection() {
     if (!r_.anomalies_checked || Empty()) return;
-    SectionOpen("anomalies", fmt::format("Anomalies ({})", r_.anomalies.size()));
+    const std::vector<IncidentView> views = IncidentViews(r_.anomalies);
+    const size_t incidents = views.size();
+    SectionOpen("anomalies", incidents == r_.anomalies.size()
+                                 ? fmt::format("Anomalies ({})", r_.anomalies.size())
+                                 : fmt::format("Anomalies ({} in {} incidents)",
+                                               r_.anomalies.size(), incidents));
     if (r_.anomalies.empty()) {
       out_ += "<p>None: every watched metric stayed within its baseline.</p>\n";
     }
-    for (const Anomaly& a : r_.anomalies) {
-      const bool firing = a.state != AnomalyState::kResolved;
-      const bool severe = a.severity >= Severity::kHigh;
-      out_ += fmt::format(
-          "<div class=\"anomaly\" style=\"border-left:4px solid {};padding:4px 12px;margin:10px "
-          "0\">\n<p><strong>[{}] {}</strong> on <code>{}</code>, {} \xE2\x80\x93 {}</p>\n"
-          "<p>{}</p>\n<p><em>Why:</em> {}</p>\n<p><em>Do:</em> {}</p>\n</div>\n",
-          severe ? "#c0392b" : "#e0a800", SeverityName(a.severity), AnomalyKindName(a.kind),
-          a.model == "*" ? std::string("all models") : Esc(a.model), Time(a.start_ns),
-          firing ? std::string("still firing") : Time(a.end_ns), Esc(a.summary), Esc(a.cause),
-          Esc(a.recommendation));
+    for (const IncidentView& incident : views) {
+      // An incident of several anomalies: a heading and its anomalies in one block.
+      const bool grouped = incident.members.size() > 1;
+      if (grouped) {
+        out_ += fmt::format(
+            "<div class=\"incident\">\n<p><strong>[{}] incident</strong> on <code>{}</code>, "
+            "{} \xE2\x80\x93 {}: {} anomalies</p>\n",
+            SeverityName(incident.severity),
+            incident.models == "*" ? std::string("all models") : Esc(incident.models),
+            Time(incident.start_ns),
+            incident.firing ? std::string("still firing") : Time(incident.end_ns),
+            incident.members.size());
+      }
+      for (size_t i : incident.members) {
+        const Anomaly& a = r_.anomalies[i];
+        const bool firing = a.state != AnomalyState::kResolved;
+        const bool severe = a.severity >= Severity::kHigh;
+        out_ += fmt::format(
+            "<div class=\"anomaly\" style=\"border-left:4px solid {};padding:4px 12px;margin:10px "
+            "0\">\n<p><strong>[{}] {}</strong> on <code>{}</code>, {} \xE2\x80\x93 {}</p>\n"
+            "<p>{}</p>\n<p><em>Why:</em> {}</p>\n<p><em>Do:</em> {}</p>\n</div>\n",
+            severe ? "#c0392b" : "#e0a800", SeverityName(a.severity), AnomalyKindName(a.kind),
+            a.model == "*" ? std::string("all models") : Esc(a.model), Time(a.start_ns),
+            firing ? std::string("still firing") : Time(a.end_ns), Esc(a.summary), Esc(a.cause),
+            Esc(a.recommendation));
+      }
+      if (grouped) out_ += "</div>\n";
     }
     SectionClose();
   }

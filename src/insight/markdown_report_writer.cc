@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "detect/incident_grouping.h"
 #include "insight/number_format.h"
 
 namespace inferscope {
@@ -321,18 +322,33 @@ void AppendAnomalies(const AnalysisReport& r, std::string* out) {
     out->append("None: every watched metric stayed within its baseline.\n\n");
     return;
   }
-  for (const Anomaly& a : r.anomalies) {
-    const bool firing = a.state != AnomalyState::kResolved;
-    fmt::format_to(std::back_inserter(*out), "### {} {} on {}: {} to {}\n\n",
-                   SeverityName(a.severity), AnomalyKindName(a.kind),
-                   a.model == "*" ? std::string("all models") : EscapeMarkdown(a.model),
-                   Time(a.start_ns), firing ? std::string("now (firing)") : Time(a.end_ns));
-    fmt::format_to(std::back_inserter(*out),
-                   "{}\n\n- **Why:** {}\n- **Do:** {}\n- **Metric:** {} (detector {}, score "
-                   "{:.2f}, id `{}`)\n\n",
-                   EscapeMarkdown(a.summary, true), EscapeMarkdown(a.cause),
-                   EscapeMarkdown(a.recommendation), EscapeMarkdown(a.metric),
-                   EscapeMarkdown(a.detector), a.score, a.id);
+  auto until = [](bool firing, TimestampNs end_ns) {
+    return firing ? std::string("now (firing)") : Time(end_ns);
+  };
+  for (const IncidentView& incident : IncidentViews(r.anomalies)) {
+    // An incident of several anomalies gets its own heading; its anomalies go one level down.
+    const bool grouped = incident.members.size() > 1;
+    if (grouped) {
+      fmt::format_to(std::back_inserter(*out), "### {} incident on {}: {} to {} ({} anomalies)\n\n",
+                     SeverityName(incident.severity),
+                     incident.models == "*" ? std::string("all models")
+                                            : EscapeMarkdown(incident.models),
+                     Time(incident.start_ns), until(incident.firing, incident.end_ns),
+                     incident.members.size());
+    }
+    for (size_t i : incident.members) {
+      const Anomaly& a = r.anomalies[i];
+      fmt::format_to(std::back_inserter(*out), "{} {} {} on {}: {} to {}\n\n",
+                     grouped ? "####" : "###", SeverityName(a.severity), AnomalyKindName(a.kind),
+                     a.model == "*" ? std::string("all models") : EscapeMarkdown(a.model),
+                     Time(a.start_ns), until(a.state != AnomalyState::kResolved, a.end_ns));
+      fmt::format_to(std::back_inserter(*out),
+                     "{}\n\n- **Why:** {}\n- **Do:** {}\n- **Metric:** {} (detector {}, score "
+                     "{:.2f}, id `{}`)\n\n",
+                     EscapeMarkdown(a.summary, true), EscapeMarkdown(a.cause),
+                     EscapeMarkdown(a.recommendation), EscapeMarkdown(a.metric),
+                     EscapeMarkdown(a.detector), a.score, a.id);
+    }
   }
 }
 

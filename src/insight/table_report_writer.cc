@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/time_format.h"
+#include "detect/incident_grouping.h"
 #include "insight/number_format.h"
 
 namespace inferscope {
@@ -514,20 +515,45 @@ class Renderer {
       Line("  None: every watched metric stayed within its baseline.");
       return;
     }
-    Title(fmt::format("Anomalies ({})", r_.anomalies.size()));
-    for (const Anomaly& a : r_.anomalies) {
-      const bool firing = a.state != AnomalyState::kResolved;
-      std::string when = firing ? fmt::format("since {}, still firing", HumanTime(a.start_ns))
-                                : HumanRange(a.start_ns, a.end_ns);
-      std::string severity = fmt::format("[{}]", SeverityName(a.severity));
-      if (a.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
-      Line(fmt::format("  {} {} on {}, {}", severity, AnomalyKindName(a.kind),
-                       a.model == "*" ? std::string("all models") : Sanitize(a.model), when));
-      Wrapped(Sanitize(a.summary), "    ", "    ");
-      if (!a.cause.empty()) Wrapped(Sanitize(a.cause), "    Why: ", "         ");
-      if (!a.recommendation.empty()) {
-        Wrapped(Sanitize(a.recommendation), "    Do:  ", "         ");
+    const std::vector<IncidentView> incidents = IncidentViews(r_.anomalies);
+    Title(incidents.size() == r_.anomalies.size()
+              ? fmt::format("Anomalies ({})", r_.anomalies.size())
+              : fmt::format("Anomalies ({} in {} incidents)", r_.anomalies.size(),
+                            incidents.size()));
+    for (const IncidentView& incident : incidents) {
+      // Anomalies of one incident are listed under its heading, indented one more step.
+      std::string indent = "  ";
+      if (incident.members.size() > 1) {
+        std::string severity = fmt::format("[{}]", SeverityName(incident.severity));
+        if (incident.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
+        Line(fmt::format("  {} incident on {}, {}: {} anomalies", severity,
+                         incident.models == "*" ? std::string("all models")
+                                                : Sanitize(incident.models),
+                         When(incident.firing, incident.start_ns, incident.end_ns),
+                         incident.members.size()));
+        indent = "    ";
       }
+      for (size_t i : incident.members) AnomalyLines(r_.anomalies[i], indent);
+    }
+  }
+
+  static std::string When(bool firing, TimestampNs start_ns, TimestampNs end_ns) {
+    return firing ? fmt::format("since {}, still firing", HumanTime(start_ns))
+                  : HumanRange(start_ns, end_ns);
+  }
+
+  void AnomalyLines(const Anomaly& a, const std::string& indent) {
+    const bool firing = a.state != AnomalyState::kResolved;
+    std::string severity = fmt::format("[{}]", SeverityName(a.severity));
+    if (a.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
+    Line(fmt::format("{}{} {} on {}, {}", indent, severity, AnomalyKindName(a.kind),
+                     a.model == "*" ? std::string("all models") : Sanitize(a.model),
+                     When(firing, a.start_ns, a.end_ns)));
+    const std::string body = indent + "  ";
+    Wrapped(Sanitize(a.summary), body, body);
+    if (!a.cause.empty()) Wrapped(Sanitize(a.cause), body + "Why: ", body + "     ");
+    if (!a.recommendation.empty()) {
+      Wrapped(Sanitize(a.recommendation), body + "Do:  ", body + "     ");
     }
   }
 

@@ -8,7 +8,8 @@
 namespace inferscope {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 1: first release; 2: anomalies.incident (added to version-1 files on open).
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS anomalies (
@@ -19,7 +20,7 @@ CREATE TABLE IF NOT EXISTS anomalies (
   observed REAL, expected REAL, lower REAL, upper REAL,
   points INTEGER NOT NULL, affected_requests INTEGER NOT NULL,
   summary TEXT NOT NULL, cause TEXT NOT NULL, recommendation TEXT NOT NULL,
-  labels_json TEXT NOT NULL);
+  labels_json TEXT NOT NULL, incident TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS anomalies_start ON anomalies(start_ns);
 CREATE INDEX IF NOT EXISTS anomalies_model ON anomalies(model, start_ns);
 CREATE TABLE IF NOT EXISTS insights (
@@ -98,7 +99,7 @@ class Stmt {
 constexpr const char* kAnomalyColumns =
     "id, kind, model, metric, detector, severity, state, direction, score, start_ns, end_ns, "
     "last_seen_ns, fired_ns, peak_ns, observed, expected, lower, upper, points, "
-    "affected_requests, summary, cause, recommendation, labels_json";
+    "affected_requests, summary, cause, recommendation, labels_json, incident";
 
 AnomalyRecord ReadAnomaly(const Stmt& s) {
   AnomalyRecord a;
@@ -127,6 +128,7 @@ AnomalyRecord ReadAnomaly(const Stmt& s) {
   a.cause = s.Text(c++);
   a.recommendation = s.Text(c++);
   a.labels_json = s.Text(c++);
+  a.incident = s.Text(c++);
   return a;
 }
 
@@ -179,18 +181,33 @@ Result<std::unique_ptr<MetadataStore>> MetadataStore::Open(const std::string& pa
   sqlite3_busy_timeout(db, 5000);
   INFERSCOPE_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
   INFERSCOPE_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=NORMAL"));
-  {
-    Stmt s(db, "PRAGMA user_version");
-    if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db, "read schema version");
-    const int64_t version = s.Int(0);
+  // Schema creation and upgrade are one transaction: a crash in between leaves the file as
+  // it was, never with the column added but the version not raised.
+  INFERSCOPE_RETURN_IF_ERROR(store->Exec("BEGIN IMMEDIATE"));
+  Status setup = [&]() -> Status {
+    int64_t version = 0;
+    {
+      Stmt s(db, "PRAGMA user_version");
+      if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db, "read schema version");
+      version = s.Int(0);
+    }
     if (version > kSchemaVersion) {
       return Status::InvalidArgument(fmt::format(
           "{}: schema version {} is newer than this build's {}", path, version, kSchemaVersion));
     }
+    INFERSCOPE_RETURN_IF_ERROR(store->Exec(kSchema));
+    if (version == 1) {
+      // Version-1 files lack the incident column; their rows belong to no known incident.
+      INFERSCOPE_RETURN_IF_ERROR(
+          store->Exec("ALTER TABLE anomalies ADD COLUMN incident TEXT NOT NULL DEFAULT ''"));
+    }
+    return store->Exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str());
+  }();
+  if (!setup.ok()) {
+    (void)store->Exec("ROLLBACK");
+    return setup;
   }
-  INFERSCOPE_RETURN_IF_ERROR(store->Exec(kSchema));
-  INFERSCOPE_RETURN_IF_ERROR(
-      store->Exec(fmt::format("PRAGMA user_version={}", kSchemaVersion).c_str()));
+  INFERSCOPE_RETURN_IF_ERROR(store->Exec("COMMIT"));
   return store;
 }
 
@@ -210,7 +227,7 @@ Status MetadataStore::UpsertAnomaly(const AnomalyRecord& a) {
   std::lock_guard lk(mu_);
   const std::string sql = fmt::format(
       "INSERT OR REPLACE INTO anomalies ({}) VALUES "
-      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       kAnomalyColumns);
   Stmt s(db_, sql.c_str());
   if (!s.ok()) return SqlError(db_, "prepare anomaly upsert");
@@ -238,6 +255,7 @@ Status MetadataStore::UpsertAnomaly(const AnomalyRecord& a) {
   s.Bind(a.cause);
   s.Bind(a.recommendation);
   s.Bind(a.labels_json);
+  s.Bind(a.incident);
   if (s.Step() != SQLITE_DONE) return SqlError(db_, "upsert anomaly");
   return Status::Ok();
 }

@@ -44,6 +44,7 @@ struct AnomalyRecord {
   std::string cause;
   std::string recommendation;
   std::string labels_json;  // "" when the series had no labels
+  std::string incident;     // Anomaly::incident; "" for rows written before schema 2
 };
 
 struct InsightRecord {

@@ -44,6 +44,7 @@ TEST(AlertmanagerSinkTest, FiringAlertCarriesLabelsAnnotationsAndNoEndsAt) {
                        {false, "http://inferscope:8080/anomalies/", {{"env", "prod"}}});
   ASSERT_TRUE(sink);
   Anomaly a = MakeAnomaly(kStart);
+  a.incident = "i-0123456789abcdef";
   AlertEvent event{AlertTransition::kFiring,
                    1,
                    a,
@@ -66,7 +67,8 @@ TEST(AlertmanagerSinkTest, FiringAlertCarriesLabelsAnnotationsAndNoEndsAt) {
             (std::map<std::string, std::string>{{"summary", a.summary},
                                                 {"description", a.cause},
                                                 {"recommendation", a.recommendation},
-                                                {"anomaly_id", a.id}}));
+                                                {"anomaly_id", a.id},
+                                                {"incident", a.incident}}));
   EXPECT_EQ(std::string_view(alert["startsAt"].get_string()), FormatIso8601(kStart, true));
   EXPECT_EQ(alert["endsAt"].error(), simdjson::NO_SUCH_FIELD);
   EXPECT_EQ(std::string_view(alert["generatorURL"].get_string()),
@@ -141,6 +143,7 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerNotifiesFiringThenResolved) {
 
   const TimestampNs now = SystemClock::Instance().Now();
   Anomaly a = MakeAnomaly(now - 10 * kNanosPerMinute);
+  a.incident = "i-" + a.id.substr(2);
   AlertLabels series = {{"instance", "gpu-3:8000"}};
   DeliveryResult fired = sink->Deliver(
       client, sink->Render(AlertEvent{AlertTransition::kFiring, 1, a, series, a.severity}), "k1");
@@ -171,6 +174,7 @@ TEST(AlertmanagerSinkTest, RealAlertmanagerNotifiesFiringThenResolved) {
   EXPECT_EQ(annotations["description"], a.cause);
   EXPECT_EQ(annotations["recommendation"], a.recommendation);
   EXPECT_EQ(annotations["anomaly_id"], a.id);
+  EXPECT_EQ(annotations["incident"], a.incident);
   auto starts = ParseIso8601(std::string_view(alert["startsAt"].get_string()));
   ASSERT_TRUE(starts.ok());
   EXPECT_EQ(*starts / kNanosPerMilli, a.start_ns / kNanosPerMilli);

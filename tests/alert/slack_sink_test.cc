@@ -63,6 +63,11 @@ TEST(SlackSinkTest, FiringMessageReadsAsTitleSummaryCauseAndRecommendation) {
   EXPECT_NE(text.find("*Observed*\n2,140.0 ms (expected 1,080.0 ms)"), std::string::npos) << text;
   EXPECT_NE(text.find("*Requests affected*\n5,321"), std::string::npos) << text;
   EXPECT_NE(text.find(a.id), std::string::npos) << text;
+  EXPECT_EQ(text.find("incident"), std::string::npos) << "not grouped: no incident shown";
+  a.incident = "i-00000000000000ff";
+  doc = parser.parse(sink->Render(AlertEvent{AlertTransition::kFiring, 1, a, {}, a.severity}));
+  text = BlockText(doc["blocks"].get_array());
+  EXPECT_NE(text.find(a.id + " (incident i-00000000000000ff)"), std::string::npos) << text;
 }
 
 TEST(SlackSinkTest, ResolvedMessageSaysResolvedAndHowLongItLasted) {

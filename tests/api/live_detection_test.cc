@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
+#include <string>
 
 #include "detect/metric_spec.h"
 #include "ingest/event_batch.h"
@@ -45,13 +47,15 @@ class LiveDetectionTest : public ::testing::Test {
                                             metadata_.get(), &clock_);
   }
 
-  // One minute of traffic for `model`: 60 requests with the given median latency.
-  void Minute(TimestampNs minute, std::string_view model, double latency_ms) {
+  // One minute of traffic for `model`: 60 requests with the given median latency, every
+  // `error_every`-th one failed (0: none).
+  void Minute(TimestampNs minute, std::string_view model, double latency_ms, int error_every = 0) {
     EventBatch batch;
     for (int i = 0; i < 60; ++i) {
       Event e;
       e.timestamp_ns = minute + i * kNanosPerSecond;
       e.model = model;
+      if (error_every > 0 && i % error_every == 0) e.status = EventStatus::kError;
       e.Set(EventField::kLatencyMs, latency_ms * (0.9 + 0.2 * noise_(rng_)));
       e.Set(EventField::kBatchSize, 8);
       batch.OnEvent(e);
@@ -146,6 +150,30 @@ TEST_F(LiveDetectionTest, ACheckpointRestoresBaselinesAndResumesFromTheStore) {
   bool caught = false;
   for (const Anomaly& a : changed) caught |= a.kind == AnomalyKind::kLatencySpike;
   EXPECT_TRUE(caught) << changed.size() << " changes after restore";
+}
+
+TEST_F(LiveDetectionTest, MetricsBreakingTogetherShareAnIncidentInMemoryAndInTheStore) {
+  for (int m = 0; m < 240; ++m) {
+    const TimestampNs minute = kStart + m * kNanosPerMinute;
+    const bool bad = m >= 200 && m < 215;
+    Minute(minute, "llama", bad ? 900 : 100, bad ? 3 : 0);
+    clock_.Set(minute + kNanosPerMinute);
+    (void)live_->Tick(clock_.Now());
+  }
+  std::map<std::string, std::string> incident_of;  // "model metric" -> incident
+  for (const Anomaly& a : live_->Anomalies()) {
+    incident_of[a.model + " " + a.metric] = a.incident;
+    auto stored = metadata_->GetAnomaly(a.id);
+    ASSERT_TRUE(stored.ok() && stored->has_value()) << a.id;
+    EXPECT_EQ((*stored)->incident, a.incident) << a.id;
+  }
+  ASSERT_TRUE(incident_of.count("llama latency_p95_ms"));
+  ASSERT_TRUE(incident_of.count("llama error_rate"));
+  ASSERT_TRUE(incident_of.count("* error_rate"));
+  const std::string& incident = incident_of["llama latency_p95_ms"];
+  EXPECT_EQ(incident.rfind("i-", 0), 0u) << incident;
+  EXPECT_EQ(incident_of["llama error_rate"], incident);
+  EXPECT_EQ(incident_of["* error_rate"], incident);
 }
 
 }  // namespace

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
+
+#include "detect/incident_grouping.h"
 
 namespace inferscope {
 namespace {
@@ -60,6 +63,32 @@ TEST(AnomalyReplayTest, ALatencySpikeWithAQueueIsOneExplainedIncident) {
   EXPECT_NE(a.summary.find("600 requests"), std::string::npos) << a.summary;
   EXPECT_NE(a.cause.find("queue_depth rose"), std::string::npos) << a.cause;
   EXPECT_NE(a.recommendation.find("queue"), std::string::npos) << a.recommendation;
+}
+
+TEST(AnomalyReplayTest, MetricsOfOneModelBreakingTogetherAreOneIncident) {
+  // Model m slows down and fails at once; model n, quiet, is another story. The fleet-wide
+  // error rate ("*") moves with m's and joins its incident.
+  TimeRollup m = MakeRollup("m", [](int minute, int i, Event& e) {
+    if (minute >= 90 && minute < 100) {
+      e.Set(EventField::kLatencyMs, 1200);
+      if (i % 3 == 0) e.status = EventStatus::kError;
+    }
+    return true;
+  });
+  TimeRollup n = MakeRollup("n", [](int, int, Event&) { return true; });
+  auto result = AnomalyReplay({}).Run({{"m", &m}, {"n", &n}});
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  std::string latency_incident, error_incident, fleet_incident;
+  for (const Anomaly& a : *result) {
+    EXPECT_NE(a.model, "n") << a.metric;
+    if (a.model == "m" && a.metric == "latency_p95_ms") latency_incident = a.incident;
+    if (a.model == "m" && a.metric == "error_rate") error_incident = a.incident;
+    if (a.model == "*" && a.metric == "error_rate") fleet_incident = a.incident;
+  }
+  ASSERT_FALSE(latency_incident.empty());
+  EXPECT_EQ(error_incident, latency_incident);
+  EXPECT_EQ(fleet_incident, latency_incident);
+  EXPECT_EQ(IncidentViews(*result).size(), 1u);
 }
 
 TEST(AnomalyReplayTest, CleanTrafficProducesNoIncident) {

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/time_format.h"
+#include "sample_report.h"
 
 namespace inferscope {
 namespace {
@@ -372,6 +373,26 @@ TEST(HtmlReportWriterTest, WriteHtmlReportWritesTheFileOrReportsIoError) {
   std::remove(path.c_str());
   const Status bad = WriteHtmlReport(SmallReport(), "/nonexistent-dir/x/report.html");
   EXPECT_EQ(bad.code(), StatusCode::kIoError);
+}
+
+TEST(HtmlReportWriterTest, AnIncidentOfSeveralAnomaliesIsOneBlock) {
+  AnalysisReport report = SmallReport();
+  SetGroupedAnomalies(report);
+  const std::string html = HtmlReportWriter().Render(report);
+  EXPECT_NE(html.find("<h2>Anomalies (3 in 2 incidents)</h2>"), std::string::npos);
+  const size_t open = html.find("<div class=\"incident\">");
+  ASSERT_NE(open, std::string::npos);
+  EXPECT_EQ(html.find("<div class=\"incident\">", open + 1), std::string::npos) << "one group";
+  const size_t spike = html.find("latency_spike</strong>");
+  const size_t burst = html.find("error_burst</strong>");
+  const size_t drop = html.find("traffic_drop</strong>");
+  ASSERT_NE(drop, std::string::npos);
+  // The group's block closes after its second anomaly's and before mistral's.
+  const size_t close = html.find("</div>\n</div>\n", burst);
+  EXPECT_LT(open, spike);
+  EXPECT_LT(spike, burst);
+  EXPECT_LT(close, drop);
+  EXPECT_NE(html.find("incident</strong> on <code>llama</code>"), std::string::npos);
 }
 
 }  // namespace

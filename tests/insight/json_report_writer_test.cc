@@ -124,6 +124,20 @@ TEST(JsonReportWriterTest, WritesEverySection) {
   EXPECT_EQ(doc["anomalies"].error(), simdjson::NO_SUCH_FIELD);
 }
 
+TEST(JsonReportWriterTest, AnomaliesCarryTheirIncident) {
+  AnalysisReport report = MakeSampleReport();
+  SetGroupedAnomalies(report);
+  report.anomalies[2].incident.clear();  // never grouped (e.g. read from an old store)
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(JsonReportWriter().Render(report));
+  simdjson::dom::array anomalies = doc["anomalies"].get_array();
+  ASSERT_EQ(anomalies.size(), 3u);
+  EXPECT_EQ(Str(anomalies.at(0)["incident"]), "i-00000000000000a1");
+  EXPECT_EQ(Str(anomalies.at(1)["incident"]), "i-00000000000000a1");
+  EXPECT_TRUE(anomalies.at(2)["incident"].is_null());
+  EXPECT_EQ(Str(anomalies.at(2)["id"]), "a-00000000000000b1");
+}
+
 TEST(JsonReportWriterTest, InvestigationIsNullWhenNotRequested) {
   AnalysisReport report = MakeSampleReport();
   report.investigation = Investigation{};

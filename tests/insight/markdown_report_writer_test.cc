@@ -138,5 +138,24 @@ TEST(MarkdownReportWriterTest, RendersAnEmptyReport) {
   ExpectWellFormedTables(md);
 }
 
+TEST(MarkdownReportWriterTest, AnIncidentOfSeveralAnomaliesGetsItsOwnHeading) {
+  AnalysisReport report = MakeSampleReport();
+  SetGroupedAnomalies(report);
+  const std::string md = MarkdownReportWriter().Render(report);
+  const size_t heading = md.find(
+      "### critical incident on llama: 2024-05-01T12:02:00Z to 2024-05-01T12:07:00Z (2 "
+      "anomalies)\n");
+  const size_t spike = md.find("#### high latency_spike on llama: ");
+  const size_t burst = md.find("#### critical error_burst on llama: ");
+  const size_t drop = md.find("### medium traffic_drop on mistral: 2024-05-01T12:08:00Z to now");
+  ASSERT_NE(heading, std::string::npos) << md;
+  ASSERT_NE(spike, std::string::npos);
+  ASSERT_NE(burst, std::string::npos);
+  ASSERT_NE(drop, std::string::npos);
+  EXPECT_LT(heading, spike);
+  EXPECT_LT(spike, burst);
+  EXPECT_LT(burst, drop);
+}
+
 }  // namespace
 }  // namespace inferscope

@@ -9,9 +9,11 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
+#include "detect/incident_grouping.h"
 #include "insight/analysis_report.h"
 
 namespace inferscope {
@@ -172,6 +174,41 @@ inline AnalysisReport MakeSampleReport() {
       "Batch size nearly doubled (6.1 -> 11.8) and GPU utilisation reached 97.5%.",
   };
   return r;
+}
+
+// Three explained anomalies in two incidents, replacing `r`'s: a latency spike (high) and an
+// error burst (critical) of llama that overlap (one incident, named after the spike, which
+// starts first), and a traffic drop of mistral later, still firing.
+inline void SetGroupedAnomalies(AnalysisReport& r) {
+  constexpr TimestampNs kStart = 1714564800 * kNanosPerSecond;  // 2024-05-01T12:00:00Z
+  auto make = [&](std::string id, AnomalyKind kind, std::string model, std::string metric,
+                  Severity severity, int from_min, int to_min) {
+    Anomaly a;
+    a.id = std::move(id);
+    a.kind = kind;
+    a.model = std::move(model);
+    a.metric = std::move(metric);
+    a.severity = severity;
+    a.state = AnomalyState::kResolved;
+    a.start_ns = a.fired_ns = a.peak_ns = kStart + from_min * kNanosPerMinute;
+    a.end_ns = a.last_seen_ns = kStart + to_min * kNanosPerMinute;
+    a.summary = "Summary of " + a.metric + ".";
+    a.cause = "Cause of " + a.metric + ".";
+    a.recommendation = "Do something about " + a.metric + ".";
+    return a;
+  };
+  r.anomalies_checked = true;
+  r.anomalies = {
+      make("a-00000000000000a1", AnomalyKind::kLatencySpike, "llama", "latency_p95_ms",
+           Severity::kHigh, 2, 6),
+      make("a-00000000000000a2", AnomalyKind::kErrorBurst, "llama", "error_rate",
+           Severity::kCritical, 3, 7),
+      make("a-00000000000000b1", AnomalyKind::kTrafficDrop, "mistral", "requests",
+           Severity::kMedium, 8, 9),
+  };
+  r.anomalies[2].state = AnomalyState::kFiring;
+  r.anomalies[2].end_ns = 0;
+  AssignIncidents(r.anomalies, kIncidentGapNs);
 }
 
 // Compares `actual` with tests/data/golden/<name>. With INFERSCOPE_UPDATE_GOLDEN=1 in the

@@ -184,5 +184,30 @@ TEST(TableReportWriterTest, RendersAnEmptyReport) {
   ExpectAllLinesFit(text, 120);
 }
 
+TEST(TableReportWriterTest, AnomaliesOfOneIncidentAreListedUnderItsHeading) {
+  AnalysisReport report = MakeSampleReport();
+  SetGroupedAnomalies(report);
+  const std::vector<std::string> lines = Lines(TableReportWriter().Render(report));
+  auto at = [&](std::string_view prefix) {
+    auto it = std::find_if(lines.begin(), lines.end(),
+                           [&](const std::string& l) { return l.starts_with(prefix); });
+    EXPECT_NE(it, lines.end()) << prefix;
+    return it - lines.begin();
+  };
+  const auto title = at("Anomalies (3 in 2 incidents)");
+  const auto heading =
+      at("  [critical] incident on llama, 2024-05-01 12:02:00 to 12:07:00 UTC: 2 anomalies");
+  const auto spike = at("    [high] latency_spike on llama, 2024-05-01 12:02:00 to 12:06:00 UTC");
+  const auto burst = at("    [critical] error_burst on llama");
+  const auto drop =
+      at("  [medium] traffic_drop on mistral, since 2024-05-01 12:08:00, still firing");
+  EXPECT_LT(title, heading);
+  EXPECT_EQ(spike, heading + 1);
+  EXPECT_LT(spike, burst);
+  EXPECT_LT(burst, drop);
+  EXPECT_EQ(lines[static_cast<size_t>(spike) + 1], "      Summary of latency_p95_ms.");
+  EXPECT_EQ(lines[static_cast<size_t>(drop) + 1], "    Summary of requests.");
+}
+
 }  // namespace
 }  // namespace inferscope

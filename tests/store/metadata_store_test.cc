@@ -1,6 +1,7 @@
 #include "store/metadata_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cmath>
 #include <filesystem>
@@ -37,6 +38,7 @@ AnomalyRecord SampleAnomaly(std::string id, TimestampNs start, std::string state
   a.summary = "p95 latency of llama rose to 812 ms";
   a.cause = "queue depth";
   a.recommendation = "add replicas";
+  a.incident = "i-7";
   return a;
 }
 
@@ -61,9 +63,74 @@ TEST(MetadataStoreTest, AnomaliesRoundTripIncludingNaNs) {
   EXPECT_EQ(b.upper, 300);
   EXPECT_EQ(b.affected_requests, 5400u);
   EXPECT_EQ(b.summary, a.summary);
+  EXPECT_EQ(b.incident, "i-7");
   auto none = (*db)->GetAnomaly("a-2");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+}
+
+// Runs `sql` on the SQLite file at `path` (creating it), outside MetadataStore.
+void ExecRaw(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << err;
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+TEST(MetadataStoreTest, AVersionOneFileGainsTheIncidentColumnAndKeepsItsRows) {
+  TempDir dir;
+  const std::string path = dir.path() + "/meta.db";
+  // The anomalies table exactly as schema version 1 created it, with one row.
+  ExecRaw(path, R"sql(
+CREATE TABLE anomalies (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, model TEXT NOT NULL, metric TEXT NOT NULL,
+  detector TEXT NOT NULL, severity TEXT NOT NULL, state TEXT NOT NULL, direction TEXT NOT NULL,
+  score REAL NOT NULL, start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL,
+  last_seen_ns INTEGER NOT NULL, fired_ns INTEGER NOT NULL, peak_ns INTEGER NOT NULL,
+  observed REAL, expected REAL, lower REAL, upper REAL,
+  points INTEGER NOT NULL, affected_requests INTEGER NOT NULL,
+  summary TEXT NOT NULL, cause TEXT NOT NULL, recommendation TEXT NOT NULL,
+  labels_json TEXT NOT NULL);
+INSERT INTO anomalies VALUES ('a-old', 'error_burst', 'llama', 'error_rate', 'robust_z',
+  'high', 'resolved', 'above', 0.9, 100, 200, 200, 120, 150, 0.3, 0.01, NULL, NULL, 5, 60,
+  's', 'c', 'r', '');
+PRAGMA user_version=1;
+)sql");
+  for (int open = 0; open < 2; ++open) {  // the second open finds version 2: no ALTER again
+    auto db = MetadataStore::Open(path);
+    ASSERT_TRUE(db.ok()) << open << ": " << db.status().ToString();
+    auto old = (*db)->GetAnomaly("a-old");
+    ASSERT_TRUE(old.ok() && old->has_value()) << open;
+    EXPECT_EQ((*old)->kind, "error_burst");
+    EXPECT_EQ((*old)->affected_requests, 60u);
+    EXPECT_EQ((*old)->incident, open == 0 ? "" : "i-old");
+    AnomalyRecord updated = **old;
+    updated.incident = "i-old";
+    ASSERT_TRUE((*db)->UpsertAnomaly(updated).ok());
+  }
+}
+
+TEST(MetadataStoreTest, AFileOfANewerSchemaIsRefusedAndLeftAlone) {
+  TempDir dir;
+  const std::string path = dir.path() + "/meta.db";
+  ExecRaw(path, "CREATE TABLE future (x INTEGER); PRAGMA user_version=3;");
+  auto db = MetadataStore::Open(path);
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.status().message().find("schema version 3 is newer"), std::string::npos)
+      << db.status().ToString();
+  // Nothing was created in it.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(
+      sqlite3_prepare_v2(raw, "SELECT group_concat(name) FROM sqlite_master", -1, &stmt, nullptr),
+      SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "future");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
 }
 
 TEST(MetadataStoreTest, UpsertReplacesAnAnomalyAsItsStateMoves) {
