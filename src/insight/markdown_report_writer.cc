@@ -329,12 +329,12 @@ void AppendAnomalies(const AnalysisReport& r, std::string* out) {
     // An incident of several anomalies gets its own heading; its anomalies go one level down.
     const bool grouped = incident.members.size() > 1;
     if (grouped) {
-      fmt::format_to(std::back_inserter(*out), "### {} incident on {}: {} to {} ({} anomalies)\n\n",
-                     SeverityName(incident.severity),
-                     incident.models == "*" ? std::string("all models")
-                                            : EscapeMarkdown(incident.models),
-                     Time(incident.start_ns), until(incident.firing, incident.end_ns),
-                     incident.members.size());
+      fmt::format_to(
+          std::back_inserter(*out), "### {} incident on {}: {} to {} ({} anomalies)\n\n",
+          SeverityName(incident.severity),
+          incident.models == "*" ? std::string("all models") : EscapeMarkdown(incident.models),
+          Time(incident.start_ns), until(incident.firing, incident.end_ns),
+          incident.members.size());
     }
     for (size_t i : incident.members) {
       const Anomaly& a = r.anomalies[i];

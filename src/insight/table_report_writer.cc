@@ -516,21 +516,20 @@ class Renderer {
       return;
     }
     const std::vector<IncidentView> incidents = IncidentViews(r_.anomalies);
-    Title(incidents.size() == r_.anomalies.size()
-              ? fmt::format("Anomalies ({})", r_.anomalies.size())
-              : fmt::format("Anomalies ({} in {} incidents)", r_.anomalies.size(),
-                            incidents.size()));
+    Title(
+        incidents.size() == r_.anomalies.size()
+            ? fmt::format("Anomalies ({})", r_.anomalies.size())
+            : fmt::format("Anomalies ({} in {} incidents)", r_.anomalies.size(), incidents.size()));
     for (const IncidentView& incident : incidents) {
       // Anomalies of one incident are listed under its heading, indented one more step.
       std::string indent = "  ";
       if (incident.members.size() > 1) {
         std::string severity = fmt::format("[{}]", SeverityName(incident.severity));
         if (incident.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
-        Line(fmt::format("  {} incident on {}, {}: {} anomalies", severity,
-                         incident.models == "*" ? std::string("all models")
-                                                : Sanitize(incident.models),
-                         When(incident.firing, incident.start_ns, incident.end_ns),
-                         incident.members.size()));
+        Line(fmt::format(
+            "  {} incident on {}, {}: {} anomalies", severity,
+            incident.models == "*" ? std::string("all models") : Sanitize(incident.models),
+            When(incident.firing, incident.start_ns, incident.end_ns), incident.members.size()));
         indent = "    ";
       }
       for (size_t i : incident.members) AnomalyLines(r_.anomalies[i], indent);
