@@ -4,14 +4,14 @@
 # `inferscope analyze`, anomalies scored as events by bench/score_incidents.py: recall,
 # precision, false positives per day, median detection delay, per incident kind.
 #
-#   bench/incident_bench.sh [SEEDS] [RPS]     default: 5 seeds at 5 requests/s
+#   bench/incident_bench.sh [SEEDS] [RPS]     default: 20 seeds at 5 requests/s
 #
 # Runs the default detectors and the naive operator rules (--detectors naive) side by side.
 # PROFILES="default naive examples/multivariate.yaml" picks the runs: a name is passed to
 # --detectors, a .yaml file to --detector-config. INFERSCOPE_BIN overrides the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seeds="${1:-5}"
+seeds="${1:-20}"
 rps="${2:-5}"
 bin="${INFERSCOPE_BIN:-build/bin/inferscope}"
 [ -x "$bin" ] || { echo "build first: scripts/build.sh release" >&2; exit 2; }

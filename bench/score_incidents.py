@@ -9,7 +9,9 @@ events (issue #3's incident benchmark):
   an alert would go out, after the pending period) - incident start (>= 0).
 
 usage: score_incidents.py RUN [RUN ...]   where RUN = labels.json:analysis.json:days
-Prints a Markdown table per incident kind plus totals, and a JSON line with the totals.
+Prints a Markdown table per incident kind plus totals, the number of reported incidents
+(anomalies grouped by their `incident`), up to 20 missed incidents and false positives, and a
+JSON line with the totals.
 """
 import json
 import statistics
@@ -18,6 +20,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 GRACE = timedelta(minutes=5)
+LISTED = 20  # missed incidents and false positives printed, each
 
 
 def ts(s):
@@ -32,13 +35,17 @@ def main(runs):
     per_kind = defaultdict(lambda: {"incidents": 0, "caught": 0, "delays": []})
     total_fp = 0
     total_anomalies = 0
+    total_incidents = 0
     total_days = 0.0
+    missed = []  # (run, incident) not caught
+    false_positives = []  # (run, anomaly) overlapping no incident
     for run in runs:
         labels_path, analysis_path, days = run.split(":")
         total_days += float(days)
         incidents = json.load(open(labels_path))["incidents"] if labels_path != "-" else []
         anomalies = json.load(open(analysis_path)).get("anomalies", [])
         total_anomalies += len(anomalies)
+        total_incidents += len({a.get("incident") or a["id"] for a in anomalies})
         end_of_data = max([ts(a["start"]) for a in anomalies], default=None)
         spans = []
         for a in anomalies:
@@ -59,7 +66,10 @@ def main(runs):
                 k["caught"] += 1
                 first = min(spans[i][3] for i in hits)
                 k["delays"].append(max(0.0, (first - s).total_seconds() / 60))
+            else:
+                missed.append((analysis_path, inc))
         total_fp += used.count(False)
+        false_positives += [(analysis_path, a) for a, u in zip(anomalies, used) if not u]
 
     print("| kind | incidents | caught | recall | median delay (min) |")
     print("|---|---|---|---|---|")
@@ -82,9 +92,19 @@ def main(runs):
     print(f"anomalies: {total_anomalies}, false positives: {total_fp} "
           f"({total_fp / total_days:.2f} per day over {total_days:g} days), "
           f"precision {100 * precision:.0f}%")
+    print(f"reported incidents (anomalies grouped by `incident`): {total_incidents}")
+    for path, inc in missed[:LISTED]:
+        print(f"missed: {path}: {inc['kind']} on {inc['model']} {inc['start']} .. {inc['end']}: "
+              f"{inc.get('description', '')}")
+    for path, a in false_positives[:LISTED]:
+        print(f"false positive: {path}: {a['kind']} on {a['model']} ({a['metric']}) "
+              f"{a['start']} .. {a['end']}")
+    if len(missed) > LISTED or len(false_positives) > LISTED:
+        print(f"(listed at most {LISTED} of each)")
     print(json.dumps({"recall": recall, "precision": precision,
                       "fp_per_day": total_fp / total_days, "incidents": all_inc,
-                      "caught": all_caught, "anomalies": total_anomalies, "fp": total_fp}))
+                      "caught": all_caught, "anomalies": total_anomalies,
+                      "reported_incidents": total_incidents, "fp": total_fp}))
 
 
 if __name__ == "__main__":

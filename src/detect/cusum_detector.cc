@@ -63,12 +63,12 @@ DetectorOutput CusumDetector::Update(TimestampNs /*ts*/, double value) {
     out = ScoreDeviation(up ? shift : -shift, s / options_.h, watch, options_.min_abs_deviation,
                          median, median - band, median + band);
     if (s_hi_ >= options_.h) {
-      s_hi_ = 0;
-      n_hi_ = 0;
+      s_hi_ = options_.hold ? options_.h : 0;
+      if (!options_.hold) n_hi_ = 0;
     }
     if (s_lo_ >= options_.h) {
-      s_lo_ = 0;
-      n_lo_ = 0;
+      s_lo_ = options_.hold ? options_.h : 0;
+      if (!options_.hold) n_lo_ = 0;
     }
   }
   window_.Push(value);

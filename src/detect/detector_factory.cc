@@ -64,6 +64,15 @@ class ParamReader {
     return Status::Ok();
   }
 
+  // 0 or 1.
+  Status Flag(std::string_view key, bool* out) {
+    const std::string* v = Find(key);
+    if (v == nullptr) return Status::Ok();
+    if (*v != "0" && *v != "1") return Error(key, "'" + *v + "' is not 0 or 1");
+    *out = *v == "1";
+    return Status::Ok();
+  }
+
   Status Dir(std::string_view key, Direction* out) {
     const std::string* v = Find(key);
     if (v == nullptr) return Status::Ok();
@@ -201,6 +210,7 @@ Result<std::unique_ptr<SeriesDetector>> MakeDetector(std::string_view name,
     INFERSCOPE_RETURN_IF_ERROR(r.UInt("window", &o.window));
     INFERSCOPE_RETURN_IF_ERROR(r.Double("k", &o.k));
     INFERSCOPE_RETURN_IF_ERROR(r.Double("h", &o.h));
+    INFERSCOPE_RETURN_IF_ERROR(r.Flag("hold", &o.hold));
     INFERSCOPE_RETURN_IF_ERROR(r.Common(&o));
     return Build<CusumDetector>(o, r);
   }

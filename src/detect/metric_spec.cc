@@ -115,9 +115,14 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        nullptr,
        true,
        true});
+  // Counts per minute are Poisson-noisy: at 25 requests a minute a fall to 15% is only ~4.5
+  // robust sigmas per point, under the robust z's 6, yet obvious over a few minutes. The held
+  // CUSUM adds those minutes up and stays in alarm while the fall lasts (a reset CUSUM
+  // alarms every few points with quiet points between, which the pending period drops).
   add({"requests",
        AnomalyKind::kTrafficDrop,
-       {"robust_z window=60 threshold=6 direction=below min_points=20"},
+       {"robust_z window=60 threshold=6 direction=below min_points=20",
+        "cusum window=60 k=1 h=12 direction=below min_points=30 hold=1"},
        Floors(Direction::kBelow, 3, 0.5),
        0,
        Requests,
@@ -154,7 +159,7 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
   add({"cache_hit_rate",
        AnomalyKind::kCacheDegradation,
        {"robust_z window=60 threshold=4 direction=below min_points=20",
-        "cusum window=60 k=0.5 h=6 direction=below min_points=30"},
+        "cusum window=60 k=1 h=8 direction=below min_points=30 hold=1"},
        Floors(Direction::kBelow, 0.1, 0.3),
        20,
        CacheHitRate,

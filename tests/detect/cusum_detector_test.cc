@@ -29,26 +29,47 @@ TEST(CusumDetectorTest, StateBytesIsFixed) {
   EXPECT_LE(before, 4096u);
 }
 
-TEST(CusumDetectorTest, AccumulatesASmallShiftAndResetsAfterAlarm) {
+// 95..105 twenty times each: median 100, MAD 3 -> sigma 4.4478; a few new points barely move
+// them. Then points at 100 + sigma: each adds z - k = 0.5, the 8th reaches h = 4. Returns
+// the index of the first alarm (-1: none in 12 points).
+int FeedSmallShiftUntilAlarm(CusumDetector& d, double shifted) {
+  for (int i = 0; i < 220; ++i) (void)d.Update(0, 95 + i % 11);
+  for (int i = 0; i < 12; ++i) {
+    if (d.Update(0, shifted).score >= 0.5) return i;
+  }
+  return -1;
+}
+
+CusumOptions SmallShiftOptions(bool hold) {
   CusumOptions o;
   o.window = 220;
   o.k = 0.5;
   o.h = 4;
   o.min_points = 220;
-  CusumDetector d(o);
-  // 95..105 twenty times each: median 100, MAD 3 -> sigma 4.4478; a few new points barely
-  // move them.
-  for (int i = 0; i < 220; ++i) (void)d.Update(0, 95 + i % 11);
-  // Each point at 100 + sigma adds z - k = 0.5: the 8th reaches h = 4.
+  o.hold = hold;
+  return o;
+}
+
+TEST(CusumDetectorTest, AccumulatesASmallShiftAndResetsAfterAlarmWithoutHold) {
+  CusumDetector d(SmallShiftOptions(false));
   const double x = 100 + 3 * 1.4826;
-  int fired_at = -1;
-  for (int i = 0; i < 12 && fired_at < 0; ++i) {
-    if (d.Update(0, x).score >= 0.5) fired_at = i;
-  }
+  const int fired_at = FeedSmallShiftUntilAlarm(d, x);
   EXPECT_GE(fired_at, 6);
   EXPECT_LE(fired_at, 9);
   // Reset: the next point starts from 0 again.
   EXPECT_LT(d.Update(0, x).score, 0.5);
+}
+
+TEST(CusumDetectorTest, HeldAlarmLastsWhileTheShiftDoesAndEndsWhenPointsReturn) {
+  CusumDetector d(SmallShiftOptions(true));
+  const double x = 100 + 3 * 1.4826;
+  const int fired_at = FeedSmallShiftUntilAlarm(d, x);
+  EXPECT_GE(fired_at, 6);
+  EXPECT_LE(fired_at, 9);
+  // Held at h: every further shifted point still alarms (what a pending period needs).
+  for (int i = 0; i < 10; ++i) EXPECT_GE(d.Update(0, x).score, 0.5) << i;
+  // A point back at the median takes k = 0.5 off the held sum: below h, no alarm.
+  EXPECT_LT(d.Update(0, 100).score, 0.5);
 }
 
 TEST(CusumDetectorTest, MinAbsDeviationAppliesToTheEstimatedShift) {
