@@ -9,7 +9,7 @@ namespace inferscope {
 namespace {
 constexpr uint32_t kTag = StateTag("lik1");
 // 2: + level_short_; 3: + recurrence state; 4: + seasonal tail quantile (v2, v3 still load).
-constexpr uint8_t kVersion = 4;
+constexpr uint8_t kVersion = 5;
 
 double AlphaFromHalfLife(double h) { return 1.0 - std::exp2(-1.0 / h); }
 
@@ -106,24 +106,27 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
   if (seen_ == 0) first_ts_ = ts;
   if (seen_ == 1 && ts > first_ts_) {
     const int64_t p = (kNanosPerDay + (ts - first_ts_) / 2) / (ts - first_ts_);
-    if (p >= 4 && p <= kMaxSeason) period_ = static_cast<uint32_t>(p);
+    if (p >= 4 && p <= kMaxSeason) {
+      period_ = static_cast<uint32_t>(p);
+      lag_ = options_.seasonal_weekly && 7 * period_ <= kMaxSeason ? 7 * period_ : period_;
+    }
   }
   double zs = 0;
   double zss = 0;
   double sdiff = 0;
-  const bool season_ready = period_ > 0 && seen_ >= period_;
+  const bool season_ready = lag_ > 0 && seen_ >= lag_;
   // The seasonal residual's baselines, like the others, need min_points values before they
   // score: with only a handful, their variance is near 0 and ordinary noise looks like a
   // departure from yesterday's shape (a start-up transient one day into every series).
   const double season_min = static_cast<double>(options_.min_points);
   if (season_ready) {
-    // Distance to the range of the values around this time yesterday (x[t-P .. t-P+2j]),
-    // so daily events that drift by a few points are still "expected".
+    // Distance to the range of the values around this time one lag ago (x[t-L .. t-L+2j]),
+    // so seasonal events that drift by a few points are still "expected".
     double lo = season_ring_[season_pos_];
     double hi = lo;
-    const uint32_t span = std::min(2 * options_.seasonal_jitter, period_ - 1);
+    const uint32_t span = std::min(2 * options_.seasonal_jitter, lag_ - 1);
     for (uint32_t k = 1; k <= span; ++k) {
-      const double y = season_ring_[(season_pos_ + k) % period_];
+      const double y = season_ring_[(season_pos_ + k) % lag_];
       lo = std::min(lo, y);
       hi = std::max(hi, y);
     }
@@ -227,9 +230,9 @@ DetectorOutput LikelihoodDetector::Update(TimestampNs ts, double value) {
     season_.Add(sdiff, a_season_, options_.clip);
     season_smooth_.Add(season_short_, a_season_, 0);
   }
-  if (period_ > 0) {
+  if (lag_ > 0) {
     season_ring_[season_pos_] = value;
-    season_pos_ = (season_pos_ + 1) % period_;
+    season_pos_ = (season_pos_ + 1) % lag_;
   }
   prev_ = value;
   ++seen_;
@@ -258,10 +261,10 @@ double LikelihoodDetector::RecurringPeak(uint64_t t, double stat) const {
                                     tolerance, floor));
     }
     if (options_.recur_days > 0 && options_.recur_echo) {
-      // Echo: an onset in [t - P - late - tolerance, t - P + tolerance] whose episode peaked
+      // Echo: an onset in [t - L - late - tolerance, t - L + tolerance] whose episode peaked
       // at least recur_growth times higher than this onset.
       const double late = options_.short_window + 2.0 * options_.seasonal_jitter;
-      const double centre = static_cast<double>(t) - period_ - 0.5 * late;
+      const double centre = static_cast<double>(t) - lag_ - 0.5 * late;
       ref = std::max(ref, peak_near(centre, tolerance + 0.5 * late, stat * options_.recur_growth));
     }
   }
@@ -300,6 +303,7 @@ void LikelihoodDetector::Save(StateWriter& out) const {
   out.U32(since_fire_);
   out.I64(first_ts_);
   out.U32(period_);
+  out.U32(lag_);  // version 5
   out.U32(season_pos_);
   out.F64(season_.n);
   out.F64(season_.mean);
@@ -308,7 +312,7 @@ void LikelihoodDetector::Save(StateWriter& out) const {
   out.F64(season_smooth_.n);
   out.F64(season_smooth_.mean);
   out.F64(season_smooth_.var);
-  for (uint32_t i = 0; i < period_; ++i) out.F64(season_ring_[i]);
+  for (uint32_t i = 0; i < lag_; ++i) out.F64(season_ring_[i]);
   // Version 3: the recurrence memory.
   out.U32(onset_count_);
   out.U32(onset_pos_);
@@ -324,7 +328,8 @@ void LikelihoodDetector::Save(StateWriter& out) const {
 
 Status LikelihoodDetector::Load(StateReader& in) {
   // Header by hand: version 2 (no recurrence memory) still loads, with an empty memory;
-  // versions 2 and 3 (no seasonal tail quantile) start that quantile at 0.
+  // versions 2 and 3 (no seasonal tail quantile) start that quantile at 0; versions 2-4 (no
+  // weekly lag) keep comparing with one day ago.
   uint32_t tag = 0;
   uint8_t version = 0;
   Status st = in.U32(&tag);
@@ -359,9 +364,12 @@ Status LikelihoodDetector::Load(StateReader& in) {
   if (st.ok()) st = in.U32(&since_fire_);
   if (st.ok()) st = in.I64(&first_ts_);
   if (st.ok()) st = in.U32(&period_);
+  lag_ = period_;
+  if (st.ok() && version >= 5) st = in.U32(&lag_);
   if (st.ok()) st = in.U32(&season_pos_);
-  if (st.ok() && (period_ > kMaxSeason || (period_ > 0 && season_pos_ >= period_) ||
-                  (period_ == 0 && season_pos_ != 0))) {
+  if (st.ok() &&
+      (period_ > kMaxSeason || (lag_ != period_ && lag_ != 7 * period_) || lag_ > kMaxSeason ||
+       (lag_ > 0 && season_pos_ >= lag_) || (lag_ == 0 && season_pos_ != 0))) {
     st = Status::DataLoss("likelihood: corrupt seasonal state");
   }
   if (st.ok()) st = in.F64(&season_.n);
@@ -371,7 +379,7 @@ Status LikelihoodDetector::Load(StateReader& in) {
   if (st.ok()) st = in.F64(&season_smooth_.n);
   if (st.ok()) st = in.F64(&season_smooth_.mean);
   if (st.ok()) st = in.F64(&season_smooth_.var);
-  for (uint32_t i = 0; st.ok() && i < period_; ++i) st = in.F64(&season_ring_[i]);
+  for (uint32_t i = 0; st.ok() && i < lag_; ++i) st = in.F64(&season_ring_[i]);
   onset_count_ = onset_pos_ = 0;
   above_ = recorded_ = false;
   recur_ref_ = 0;
@@ -415,7 +423,7 @@ void LikelihoodDetector::Clear() {
   peak_ = 0;
   since_fire_ = kNever;
   first_ts_ = 0;
-  period_ = season_pos_ = 0;
+  period_ = lag_ = season_pos_ = 0;
   season_ = season_smooth_ = Moments{};
   season_short_ = 0;
   season_tail_q_ = 0;

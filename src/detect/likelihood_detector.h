@@ -30,10 +30,13 @@ struct LikelihoodOptions {
   // Weight of the likelihood statistic (short-term mean of the raw anomaly vs its long-term
   // distribution; ranks sustained changes).
   double likelihood_weight = 1.0;
-  // Seasonal residual x[t] - (range of x[t-P .. t-P+2*seasonal_jitter]), P = points per day
-  // from the first sampling interval (off when P > kMaxSeason or P < 4); its baseline
-  // half-life.
+  // Seasonal residual x[t] - (range of x[t-L .. t-L+2*seasonal_jitter]); the lag L is a day,
+  // P points per day from the first sampling interval (off when P > kMaxSeason or P < 4), or
+  // a week, 7P, when seasonal_weekly and a week fits the kMaxSeason-point ring (sampling
+  // every 35 minutes or slower: hourly series are compared with the same hour last week,
+  // which holds their daily shape too); its baseline half-life.
   uint32_t seasonal_jitter = 3;
+  bool seasonal_weekly = true;
   double seasonal_half_life = 500;
   // Weight of the smoothed seasonal residual (EWMA with seasonal_short_half_life points)
   // against its own long-term distribution (a sustained departure from yesterday's shape).
@@ -70,10 +73,10 @@ struct LikelihoodOptions {
   //  * train: such onsets at exactly t - d, t - 2d, ..., t - recur_train d for some interval
   //    d >= kMinTrainInterval points (0: off).
   //  * echo (when recur_echo): an onset up to short_window + 2 seasonal_jitter points later
-  //    than one day after an onset whose episode peaked at least recur_growth times higher.
-  //    The seasonal residual compares today with yesterday, so a strong event comes back
-  //    weakly one day later, a few points late (the width of the daily range and of the
-  //    likelihood's short window).
+  //    than one seasonal lag L (a day, or a week, see seasonal_weekly) after an onset whose
+  //    episode peaked at least recur_growth times higher. The seasonal residual compares
+  //    now with one lag ago, so a strong event comes back weakly one lag later, a few points
+  //    late (the width of the seasonal range and of the likelihood's short window).
   // Only the last kOnsets onsets are remembered, and none from the first day (start-up
   // transients of young baselines). Two weeks, so weekly and fortnightly jobs count too.
   uint32_t recur_days = 14;
@@ -102,7 +105,8 @@ struct LikelihoodOptions {
 // A scale-free streaming detector for series of unknown meaning (NAB-like), per point:
 //  1. point surprise = min(value_weight |z_value|, diff_weight |z_diff|, seasonal_weight
 //     |z_seasonal|): z of the value, of its first difference and of the residual against
-//     the same time yesterday, each against an EWMA Gaussian baseline (Huber-clipped mean,
+//     the same time yesterday (last week for series sampled every 35 minutes or slower),
+//     each against an EWMA Gaussian baseline (Huber-clipped mean,
 //     scale floored at 1e-3 of the level so flat series stay quiet);
 //  2. Numenta-style anomaly likelihood: the mean of the last `short_window` raw anomalies
 //     erf(surprise / sqrt 2) against the long-term distribution of that mean, and a smoothed
@@ -111,12 +115,12 @@ struct LikelihoodOptions {
 //  3. statistic s = max of the above and of a level-shift z (short EWMA of the value
 //     against the value baseline: ramps and drifts); suppression (only new peaks of s over a
 //     decaying recent maximum score fully), damping of episodes that recur (same time of day
-//     as an earlier episode or the echo, one day later, of a much stronger one, or an exactly
-//     periodic train) and a hold-off after a strong statistic, because in NAB only the
+//     as an earlier episode or the echo, one seasonal lag later, of a much stronger one, or an
+//     exactly periodic train) and a hold-off after a strong statistic, because in NAB only the
 //     earliest detection of a window counts and every later one costs;
 //  4. score = s / (s + score_scale) in [0, 1), never saturating.
-// Strictly causal, O(1) per point (O(seasonal_jitter) for the daily range; O(kOnsets^2) only
-// at an episode's onset), fixed state (~3.3 KiB, dominated by the 288-value daily ring).
+// Strictly causal, O(1) per point (O(seasonal_jitter) for the seasonal range; O(kOnsets^2) only
+// at an episode's onset), fixed state (~3.3 KiB, dominated by the 288-value seasonal ring).
 class LikelihoodDetector final : public SeriesDetector {
  public:
   static constexpr uint32_t kMaxShort = 32;
@@ -157,7 +161,8 @@ class LikelihoodDetector final : public SeriesDetector {
   static constexpr uint32_t kNever = 0xffffffffu;
   uint32_t since_fire_ = kNever;  // points since the last statistic >= fire_level
   TimestampNs first_ts_ = 0;
-  uint32_t period_ = 0;  // 0: not known yet or off
+  uint32_t period_ = 0;  // points per day; 0: not known yet or off
+  uint32_t lag_ = 0;     // seasonal lag L in points: period_ or 7 * period_ (0: off)
   uint32_t season_pos_ = 0;
   Moments season_;
   double season_short_ = 0;

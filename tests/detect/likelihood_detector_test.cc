@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <random>
 #include <string>
 #include <vector>
@@ -418,12 +419,14 @@ TEST(LikelihoodDetectorTest, CheckpointWithRecurrenceMemoryResumesIdentically) {
   EXPECT_GE(state_after_half(v), state_after_half(quiet) + 2 * 16);
 }
 
-TEST(LikelihoodDetectorTest, VersionTwoAndThreeStatesStillLoad) {
-  // A version-4 state ends with the seasonal tail quantile (f64; 0 here: 1-minute steps, no
-  // daily model); without those 8 bytes and with version byte 3 it is what version 3 wrote.
-  // A detector that has seen no onset has an empty recurrence memory before that (u32 count
-  // 0, u32 position 0, u8 flags, f64 reference peak); without those 17 bytes too and with
-  // version byte 2 it is what version 2 wrote.
+TEST(LikelihoodDetectorTest, VersionTwoToFourStatesStillLoad) {
+  // 1-minute steps: no seasonal model, so period and lag are 0 and the ring is empty. A
+  // version-5 state then ends with: the lag (u32), the seasonal position (u32), seven f64 of
+  // the seasonal baselines, the recurrence memory (u32 count 0, u32 position 0, u8 flags,
+  // f64 reference peak: 17 bytes when no onset was seen) and the seasonal tail quantile
+  // (f64; 0 here). Without the lag and with version byte 4 it is what version 4 wrote;
+  // without the quantile too and with version byte 3, what version 3 wrote; without the
+  // recurrence memory too and with version byte 2, what version 2 wrote.
   std::vector<double> v;
   std::mt19937_64 gen(3);
   std::normal_distribution<double> noise(100, 2);
@@ -436,16 +439,21 @@ TEST(LikelihoodDetectorTest, VersionTwoAndThreeStatesStillLoad) {
   std::string state;
   StateWriter w(&state);
   first.Save(w);
-  ASSERT_GT(state.size(), 8u + 17u + 5u);
-  ASSERT_EQ(state[4], 4) << "version byte";
+  const size_t after_lag = 4 + 7 * 8 + 17 + 8;
+  ASSERT_GT(state.size(), after_lag + 4 + 5);
+  ASSERT_EQ(state[4], 5) << "version byte";
   ASSERT_EQ(state.substr(state.size() - 8), std::string(8, '\0')) << "tail quantile 0";
   const std::string tail = state.substr(state.size() - 8 - 17, 17);
   ASSERT_EQ(tail.substr(0, 8), std::string(8, '\0')) << "no onset so far";
-  std::string v3 = state.substr(0, state.size() - 8);
+  const size_t lag_at = state.size() - after_lag - 4;
+  ASSERT_EQ(state.substr(lag_at - 4, 8), std::string(8, '\0')) << "period and lag 0";
+  std::string v4 = state.substr(0, lag_at) + state.substr(lag_at + 4);
+  v4[4] = 4;
+  std::string v3 = v4.substr(0, v4.size() - 8);
   v3[4] = 3;
-  std::string v2 = state.substr(0, state.size() - 8 - 17);
+  std::string v2 = v4.substr(0, v4.size() - 8 - 17);
   v2[4] = 2;
-  for (const std::string& old : {v3, v2}) {
+  for (const std::string& old : {v4, v3, v2}) {
     LikelihoodDetector resumed(LikelihoodOptions{});
     StateReader r(old.data(), old.size());
     ASSERT_TRUE(resumed.Load(r).ok()) << int(old[4]);
@@ -455,13 +463,51 @@ TEST(LikelihoodDetectorTest, VersionTwoAndThreeStatesStillLoad) {
     }
   }
   // Unknown versions are rejected.
-  for (char version : {'\1', '\5'}) {
+  for (char version : {'\1', '\6'}) {
     std::string bad = state;
     bad[4] = version;
     LikelihoodDetector other(LikelihoodOptions{});
     StateReader br(bad.data(), bad.size());
     EXPECT_FALSE(other.Load(br).ok()) << int(version);
   }
+}
+
+// Hourly points over `weeks` weeks: 100 on weekdays, 60 at weekends (days 5 and 6 of each
+// week), a daily swing of +-10 and noise of sd 1; in the last week the weekend dip does not
+// come (the weekend stays at the weekday level).
+std::vector<double> HourlyWeekendDipScores(const LikelihoodOptions& options, int weeks) {
+  const int total = weeks * 7 * 24;
+  std::mt19937_64 gen(11);
+  std::normal_distribution<double> noise(0, 1);
+  LikelihoodDetector d(options);
+  std::vector<double> scores;
+  for (int i = 0; i < total; ++i) {
+    const int day = (i / 24) % 7, week = i / (7 * 24);
+    const bool dip = (day == 5 || day == 6) && week < weeks - 1;
+    const double x =
+        (dip ? 60.0 : 100.0) + 10 * std::sin(2 * std::numbers::pi * (i % 24) / 24.0) + noise(gen);
+    scores.push_back(d.Update(static_cast<int64_t>(i) * kNanosPerHour, x).score);
+  }
+  return scores;
+}
+
+TEST(LikelihoodDetectorTest, HourlySeriesAreComparedWithTheSameHourLastWeek) {
+  // A missing weekend dip is the weekday level one day too many: yesterday (a weekday) looks
+  // the same, the same hours last week do not. Only the weekly reference sees it.
+  const int weeks = 5;
+  const int last_weekend = (weeks - 1) * 7 * 24 + 5 * 24;
+  LikelihoodOptions daily;
+  daily.seasonal_weekly = false;
+  const std::vector<double> weekly_scores = HourlyWeekendDipScores(LikelihoodOptions{}, weeks);
+  const std::vector<double> daily_scores = HourlyWeekendDipScores(daily, weeks);
+  EXPECT_GE(MaxIn(weekly_scores, last_weekend, last_weekend + 48), kNabThreshold);
+  EXPECT_LT(MaxIn(daily_scores, last_weekend, last_weekend + 48), kNabThreshold);
+}
+
+TEST(LikelihoodDetectorTest, CheckpointIncludesTheWeeklyRing) {
+  LikelihoodDetector d(LikelihoodOptions{});
+  // Hourly steps: the lag is a week, 168 points of ring.
+  ExpectCheckpointContract(d, TestSeries(1000), kNanosPerHour);
 }
 
 TEST(LikelihoodDetectorTest, FlatSeriesStaysQuiet) {
