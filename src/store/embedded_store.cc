@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
 #include <unordered_set>
 #include <utility>
@@ -127,8 +128,12 @@ Status EmbeddedStore::Recover() {
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
     const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
     const size_t rows_before = mem_->rows.size();
+    MemBatch batch{seq, nullptr, std::numeric_limits<TimestampNs>::max(),
+                   std::numeric_limits<TimestampNs>::min()};
     INFERSCOPE_RETURN_IF_ERROR(
         ForEachEventRow(payload, seq, [&](const EventRowView& row, size_t offset) {
+          batch.min_ts = std::min(batch.min_ts, row.timestamp_ns);
+          batch.max_ts = std::max(batch.max_ts, row.timestamp_ns);
           mem_->rows.push_back(
               {row.timestamp_ns, row.id, batch_index, static_cast<uint32_t>(offset)});
           const Event event = row.ToEventWithoutAttributes();
@@ -138,7 +143,8 @@ Status EmbeddedStore::Recover() {
     const size_t rows = mem_->rows.size() - rows_before;
     mem_->events += rows;
     mem_->bytes += payload.size() + rows * sizeof(RowRef);
-    mem_->batches.emplace_back(seq, std::make_shared<const std::string>(payload));
+    batch.payload = std::make_shared<const std::string>(payload);
+    mem_->batches.push_back(std::move(batch));
     mem_->max_seq = seq;
     return Status::Ok();
   };
@@ -208,28 +214,22 @@ Status EmbeddedStore::AppendBatch(std::span<const E> events) {
       mem_->minutes.Add(e);
       mem_->users.Add(e);
     }
-    const auto batch = static_cast<uint32_t>(mem_->batches.size());
+    const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
+    MemBatch batch{seq, nullptr, std::numeric_limits<TimestampNs>::max(),
+                   std::numeric_limits<TimestampNs>::min()};
     for (size_t i = 0; i < part.size(); ++i) {
-      mem_->rows.push_back({part[i].timestamp_ns, MakeEventId(seq, i), batch, offsets[i]});
+      mem_->rows.push_back({part[i].timestamp_ns, MakeEventId(seq, i), batch_index, offsets[i]});
+      batch.min_ts = std::min(batch.min_ts, part[i].timestamp_ns);
+      batch.max_ts = std::max(batch.max_ts, part[i].timestamp_ns);
     }
     mem_->events += part.size();
     mem_->bytes += payload.size() + part.size() * sizeof(RowRef);
-    mem_->batches.emplace_back(seq, std::make_shared<const std::string>(std::move(payload)));
+    batch.payload = std::make_shared<const std::string>(std::move(payload));
+    mem_->batches.push_back(std::move(batch));
     mem_->max_seq = std::max(mem_->max_seq, seq);
     flush_due = imm_ == nullptr && mem_->bytes >= options_.flush_bytes;
   }
   if (flush_due && options_.background) RequestFlush();
-  return Status::Ok();
-}
-
-Status EmbeddedStore::ForEachEvent(const BatchList& batches,
-                                   const std::function<void(StoredEvent&)>& fn) {
-  std::vector<StoredEvent> batch;
-  for (const auto& [seq, payload] : batches) {
-    batch.clear();
-    INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(*payload, seq, &batch));
-    for (auto& e : batch) fn(e);
-  }
   return Status::Ok();
 }
 
@@ -288,7 +288,8 @@ Status EmbeddedStore::FlushImmutable() {
     size_t end = begin;
     for (; end < rows.size() && rows[end].timestamp_ns < start + kPartitionNs; ++end) {
       const RowRef& r = rows[end];
-      INFERSCOPE_RETURN_IF_ERROR(DecodeEventRowAt(*batches[r.batch].second, r.offset, r.id, &view));
+      INFERSCOPE_RETURN_IF_ERROR(
+          DecodeEventRowAt(*batches[r.batch].payload, r.offset, r.id, &view));
       builder.Add(view);
     }
     RollupTable minutes(kNanosPerMinute);
@@ -1102,12 +1103,34 @@ Result<ScanPage> EmbeddedStore::Scan(const ScanRequest& request) {
     }
     segments = segments_;
   }
-  INFERSCOPE_RETURN_IF_ERROR(ForEachEvent(batches, [&](StoredEvent& e) {
-    if (wanted(e)) {
-      found.push_back(std::move(e));
-      if (found.size() >= 2 * keep) trim();
+  // Batches that cannot hold a wanted event are skipped undecoded: outside the filter's time
+  // range, wholly before the cursor, or wholly after the worst event kept once `keep` are
+  // found (oldest first; mirrored newest first). Appends mostly arrive in time order, so
+  // paging through a large memtable decodes about one page's batches per page, not all.
+  TimestampNs worst_ts = newest_first ? std::numeric_limits<TimestampNs>::min()
+                                      : std::numeric_limits<TimestampNs>::max();
+  auto trim_and_bound = [&] {
+    trim();
+    if (found.size() == keep) {
+      worst_ts = std::max_element(found.begin(), found.end(), order)->timestamp_ns;
     }
-  }));
+  };
+  std::vector<StoredEvent> decoded;
+  for (const MemBatch& b : batches) {
+    if (b.max_ts < filter.start_ns || b.min_ts >= filter.end_ns) continue;
+    if (has_cursor &&
+        (newest_first ? b.min_ts > cursor.timestamp_ns : b.max_ts < cursor.timestamp_ns)) {
+      continue;
+    }
+    if (newest_first ? b.max_ts < worst_ts : b.min_ts > worst_ts) continue;
+    decoded.clear();
+    INFERSCOPE_RETURN_IF_ERROR(DecodeEventBatch(*b.payload, b.seq, &decoded));
+    for (StoredEvent& e : decoded) {
+      if (!wanted(e)) continue;
+      found.push_back(std::move(e));
+      if (found.size() >= 2 * keep) trim_and_bound();
+    }
+  }
   trim();
   // Segments in scan order; stop once the next cannot hold anything better than the worst
   // event kept.

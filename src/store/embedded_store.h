@@ -128,9 +128,16 @@ class EmbeddedStore final : public EventStore {
     uint32_t batch;   // index into Memtable::batches
     uint32_t offset;  // of the row in that batch's payload
   };
+  // One appended batch: its WAL record, shared so a scan can decode a snapshot outside the
+  // lock, and the range of its events' timestamps, so a scan can skip it undecoded.
+  struct MemBatch {
+    uint64_t seq = 0;
+    std::shared_ptr<const std::string> payload;
+    TimestampNs min_ts = 0;
+    TimestampNs max_ts = 0;
+  };
   struct Memtable {
-    // (WAL seq, payload); shared so a scan can decode a snapshot outside the lock.
-    std::vector<std::pair<uint64_t, std::shared_ptr<const std::string>>> batches;
+    std::vector<MemBatch> batches;
     std::vector<RowRef> rows;  // every event of `batches`, in append order
     size_t events = 0;
     RollupTable minutes;
@@ -152,8 +159,7 @@ class EmbeddedStore final : public EventStore {
   template <typename E>
   Status AppendBatch(std::span<const E> events);
   // Decodes a memtable's batches (ids assigned) and calls fn for each event.
-  using BatchList = std::vector<std::pair<uint64_t, std::shared_ptr<const std::string>>>;
-  static Status ForEachEvent(const BatchList& batches, const std::function<void(StoredEvent&)>& fn);
+  using BatchList = std::vector<MemBatch>;
   Status FlushImmutable();  // caller holds flush_mu_
   // Minute rollups of one hour from segments (cached). Caller holds state_mu_.
   Result<const RollupTable*> DiskMinutes(TimestampNs hour);
