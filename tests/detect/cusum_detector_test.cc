@@ -30,14 +30,19 @@ TEST(CusumDetectorTest, StateBytesIsFixed) {
 }
 
 // 95..105 twenty times each: median 100, MAD 3 -> sigma 4.4478; a few new points barely move
-// them. Then points at 100 + sigma: each adds z - k = 0.5, the 8th reaches h = 4. Returns
-// the index of the first alarm (-1: none in 12 points).
-int FeedSmallShiftUntilAlarm(CusumDetector& d, double shifted) {
+// them.
+constexpr double kShifted = 100 + 3 * 1.4826;  // 100 + sigma: each point adds z - k = 0.5
+
+// Feeds the baseline, then points at kShifted: the 8th reaches h = 4 (the 7th to 10th, allowing
+// for the baseline's drift).
+void ExpectSmallShiftAlarmsAfterAboutEightPoints(CusumDetector& d) {
   for (int i = 0; i < 220; ++i) (void)d.Update(0, 95 + i % 11);
-  for (int i = 0; i < 12; ++i) {
-    if (d.Update(0, shifted).score >= 0.5) return i;
+  int fired_at = -1;
+  for (int i = 0; i < 12 && fired_at < 0; ++i) {
+    if (d.Update(0, kShifted).score >= 0.5) fired_at = i;
   }
-  return -1;
+  EXPECT_GE(fired_at, 6);
+  EXPECT_LE(fired_at, 9);
 }
 
 CusumOptions SmallShiftOptions(bool hold) {
@@ -52,22 +57,16 @@ CusumOptions SmallShiftOptions(bool hold) {
 
 TEST(CusumDetectorTest, AccumulatesASmallShiftAndResetsAfterAlarmWithoutHold) {
   CusumDetector d(SmallShiftOptions(false));
-  const double x = 100 + 3 * 1.4826;
-  const int fired_at = FeedSmallShiftUntilAlarm(d, x);
-  EXPECT_GE(fired_at, 6);
-  EXPECT_LE(fired_at, 9);
+  ExpectSmallShiftAlarmsAfterAboutEightPoints(d);
   // Reset: the next point starts from 0 again.
-  EXPECT_LT(d.Update(0, x).score, 0.5);
+  EXPECT_LT(d.Update(0, kShifted).score, 0.5);
 }
 
 TEST(CusumDetectorTest, HeldAlarmLastsWhileTheShiftDoesAndEndsWhenPointsReturn) {
   CusumDetector d(SmallShiftOptions(true));
-  const double x = 100 + 3 * 1.4826;
-  const int fired_at = FeedSmallShiftUntilAlarm(d, x);
-  EXPECT_GE(fired_at, 6);
-  EXPECT_LE(fired_at, 9);
+  ExpectSmallShiftAlarmsAfterAboutEightPoints(d);
   // Held at h: every further shifted point still alarms (what a pending period needs).
-  for (int i = 0; i < 10; ++i) EXPECT_GE(d.Update(0, x).score, 0.5) << i;
+  for (int i = 0; i < 10; ++i) EXPECT_GE(d.Update(0, kShifted).score, 0.5) << i;
   // A point back at the median takes k = 0.5 off the held sum: below h, no alarm.
   EXPECT_LT(d.Update(0, 100).score, 0.5);
 }
