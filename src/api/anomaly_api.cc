@@ -68,6 +68,7 @@ void AnomalyApi::List(const ApiRequest& req, ApiResponse& res) const {
     }
     query.state = *s;
   }
+  if (const std::string* incident = req.Query("incident")) query.incident = *incident;
   if (const std::string* since = req.Query("since")) {
     auto t = ParseUserTime(*since);
     if (t.ok()) {

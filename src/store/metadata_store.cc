@@ -281,6 +281,7 @@ Result<std::vector<AnomalyRecord>> MetadataStore::ListAnomalies(const AnomalyQue
       kAnomalyColumns);
   if (q.model) sql += " AND model = ?";
   if (q.state) sql += " AND state = ?";
+  if (q.incident) sql += " AND incident = ?";
   sql += q.newest_first ? " ORDER BY start_ns DESC, id LIMIT ?" : " ORDER BY start_ns, id LIMIT ?";
   Stmt s(db_, sql.c_str());
   if (!s.ok()) return SqlError(db_, "prepare anomaly list");
@@ -288,6 +289,7 @@ Result<std::vector<AnomalyRecord>> MetadataStore::ListAnomalies(const AnomalyQue
   s.Bind(int64_t{q.start_ns});
   if (q.model) s.Bind(*q.model);
   if (q.state) s.Bind(*q.state);
+  if (q.incident) s.Bind(*q.incident);
   s.BindU(q.limit);
   std::vector<AnomalyRecord> out;
   int rc;

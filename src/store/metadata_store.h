@@ -83,6 +83,7 @@ struct AnomalyQuery {
   TimestampNs end_ns = INT64_MAX;
   std::optional<std::string> model;
   std::optional<std::string> state;
+  std::optional<std::string> incident;  // Anomaly::incident
   size_t limit = 1000;
   // Order by start time descending (the newest `limit`), instead of ascending.
   bool newest_first = false;

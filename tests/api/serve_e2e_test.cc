@@ -775,6 +775,20 @@ TEST(ServeE2eTest, LiveAnomaliesAreServedAndAlertedThroughTheConfiguredSink) {
   EXPECT_EQ(std::string_view(anomaly["state"]), "resolved");
   EXPECT_GT(double(anomaly["observed"]), 5 * double(anomaly["expected"]));
   EXPECT_NE(std::string_view(anomaly["summary"]).find("llama-3-8b"), std::string_view::npos);
+  // Its incident lists it, and only anomalies of that incident.
+  const std::string incident{std::string_view(anomaly["incident"])};
+  EXPECT_EQ(incident.rfind("i-", 0), 0u) << incident;
+  res = server.Send("GET", "/api/v1/anomalies?incident=" + incident);
+  ASSERT_EQ(res.status, 200) << res.body;
+  bool listed = false;
+  for (simdjson::dom::element a : parser.parse(res.body)["anomalies"].get_array()) {
+    listed |= std::string_view(a["id"]) == id;
+    EXPECT_EQ(std::string_view(a["incident"]), incident);
+  }
+  EXPECT_TRUE(listed) << res.body;
+  res = server.Send("GET", "/api/v1/anomalies?incident=i-0000000000000000");
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(parser.parse(res.body)["anomalies"].get_array().size(), 0u);
 
   res = server.Send("GET", "/api/v1/insights");
   EXPECT_NE(res.body.find(id), std::string::npos) << res.body;
