@@ -16,6 +16,9 @@ PACKAGES=(
   # Real servers the integration tests start on 127.0.0.1 (never as services), and the
   # HTTP load generator of the server benchmarks.
   prometheus prometheus-alertmanager victoria-metrics clickhouse-server wrk
+  # The browser the HTML report is tested in (driven by playwright-core from npm, which
+  # tests/integration/html_report_chromium_test.sh installs into tests/web on first use).
+  chromium nodejs
 )
 
 missing=()
@@ -31,4 +34,14 @@ if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm: Debian's own package only where no npm came with Node.js (NodeSource's nodejs bundles
+# one, and Debian's npm package would conflict with it).
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing: npm" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
 fi

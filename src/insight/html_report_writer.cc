@@ -31,7 +31,7 @@ h3{font-size:15px;margin:20px 0 8px}
 .meta{color:#57606a;margin:2px 0;overflow-wrap:anywhere}
 nav{margin:12px 0 0;display:flex;flex-wrap:wrap;gap:4px 14px}
 nav a{color:#0969da;text-decoration:none;white-space:nowrap}
-section{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:16px 20px;margin:16px 0}
+section{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:16px 20px;margin:16px 0;overflow-x:auto}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(128px,1fr));gap:8px;margin:16px 0 8px}
 .card{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:10px 12px}
 .card .label{font-size:12px;color:#57606a}
@@ -40,7 +40,7 @@ section{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:16px 
 svg.chart{display:block;max-width:100%;height:auto}
 .grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(440px,100%),1fr));gap:16px 24px}
 .grid4{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(240px,100%),1fr));gap:16px 24px}
-figure{margin:0;min-width:0}
+figure{margin:0;min-width:0;overflow-x:auto}
 figcaption{font-weight:600;font-size:13px;color:#333;margin:0 0 4px}
 .note{color:#57606a;font-size:12px;margin:6px 0 0}
 .nodata{color:#57606a;font-style:italic}
