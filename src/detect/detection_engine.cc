@@ -79,6 +79,11 @@ void DetectionEngine::Observe(const std::string& model, TimestampNs bucket_start
     p.output = detector->Update(bucket_start, value);
     p.requests = bucket.requests;
     if (spec.gate != nullptr && !spec.gate(bucket)) p.output.score = 0;
+    if (spec.min_events > 0 && std::isfinite(p.output.expected) &&
+        std::fabs(value - p.output.expected) * static_cast<double>(bucket.requests) <
+            spec.min_events) {
+      p.output.score = 0;
+    }
     const auto* ensemble = static_cast<const EnsembleDetector*>(detector.get());
     std::string winner(ensemble->last_winner());
     tracker_.Observe(model, spec.metric, spec.kind, winner.empty() ? "ensemble" : winner, p);

@@ -204,6 +204,8 @@ Status ReadMetric(const ConfigReader& r, const std::string& name, const YAML::No
       INFERSCOPE_RETURN_IF_ERROR(r.NonNegative(v, key, &spec.ensemble.min_rel_deviation));
     } else if (k == "min_requests") {
       INFERSCOPE_RETURN_IF_ERROR(r.Count(v, key, &spec.min_requests));
+    } else if (k == "min_events" && !multivariate) {
+      INFERSCOPE_RETURN_IF_ERROR(r.NonNegative(v, key, &spec.min_events));
     } else if (k == "per_model") {
       INFERSCOPE_RETURN_IF_ERROR(r.Bool(v, key, &spec.per_model));
     } else if (k == "fleet") {
@@ -230,7 +232,7 @@ Status ReadMetric(const ConfigReader& r, const std::string& name, const YAML::No
                                     "min_requests, per_model, fleet or kind)"
                                   : "unknown key (expected enabled, detectors, direction, "
                                     "min_abs_deviation, min_rel_deviation, min_requests, "
-                                    "per_model, fleet, kind or gate)");
+                                    "min_events, per_model, fleet, kind or gate)");
     }
   }
   if (!enabled) {

@@ -115,6 +115,7 @@ std::vector<MetricSpec> DefaultMetricSpecs() {
        nullptr,
        true,
        true});
+  specs.back().min_events = 2;
   // Counts per minute are Poisson-noisy: at 25 requests a minute a fall to 15% is only ~4.5
   // robust sigmas per point, under the robust z's 6, yet obvious over a few minutes. The held
   // CUSUM adds those minutes up and stays in alarm while the fall lasts (a reset CUSUM

@@ -29,6 +29,11 @@ struct MetricSpec {
   bool (*gate)(const BucketStats&) = nullptr;
   bool per_model = true;  // watched on each model
   bool fleet = false;     // watched on the merge of all models (model "*")
+  // For a metric that is a share of the bucket's requests (error_rate): a bucket only scores
+  // when its deviation amounts to at least this many requests, |observed - expected| x
+  // requests >= min_events (0: off). At 18 requests a minute one failed request is 5.6%, over
+  // the error-rate floor of 5 points: with 2, a single failure per minute is not a burst.
+  double min_events = 0;
 };
 
 // A metric the engine knows how to read from a bucket, by name (for configs): its

@@ -113,6 +113,23 @@ TEST(DetectorConfigTest, OverridingOneKeyKeepsTheRestOfTheMetric) {
   EXPECT_NE(Find(*c, "cost_usd"), nullptr);  // "cost_usd:" alone changes nothing
 }
 
+TEST(DetectorConfigTest, MinEventsIsSetPerMetricAndErrorRateHasTwoByDefault) {
+  Result<DetectorConfig> c = ParseDetectorConfig(
+      "metrics:\n  error_rate:\n    min_events: 5\n  cache_hit_rate:\n    min_events: 1.5\n",
+      "d.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(Find(*c, "error_rate")->min_events, 5);
+  EXPECT_EQ(Find(*c, "cache_hit_rate")->min_events, 1.5);
+  Result<DetectorConfig> defaults = ParseDetectorConfig("", "d.yaml");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(Find(*defaults, "error_rate")->min_events, 2);
+  EXPECT_EQ(Find(*defaults, "cache_hit_rate")->min_events, 0);
+  EXPECT_EQ(ErrorOf("metrics:\n  error_rate:\n    min_events: -1\n")
+                .rfind("d.yaml:3:17: metrics.error_rate.min_events: ", 0),
+            0u)
+      << ErrorOf("metrics:\n  error_rate:\n    min_events: -1\n");
+}
+
 TEST(DetectorConfigTest, TheNaiveAndEmptyBasesStartElsewhere) {
   Result<DetectorConfig> naive = ParseDetectorConfig("base: naive\n", "d.yaml");
   ASSERT_TRUE(naive.ok());

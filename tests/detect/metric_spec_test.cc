@@ -212,5 +212,44 @@ TEST(MetricSpecTest, TheDefaultEngineCatchesATtftTailStallThatTheMeanMisses) {
   EXPECT_TRUE(RunStall({mean}).empty());
 }
 
+// A low-volume model: 18 requests a minute, no failure for three hours, then `failures` failed
+// requests in each of minutes 150-152. Returns the error-rate anomalies of the default engine
+// (and of the same engine with min_events off when `min_events_off`).
+std::vector<Anomaly> ErrorRateAnomalies(int failures, bool min_events_off = false) {
+  std::vector<MetricSpec> specs = DefaultMetricSpecs();
+  if (min_events_off) {
+    for (MetricSpec& spec : specs) spec.min_events = 0;
+  }
+  auto engine = std::move(DetectionEngine::Create(std::move(specs))).value();
+  for (int m = 0; m < 200; ++m) {
+    BucketStats b;
+    for (int i = 0; i < 18; ++i) {
+      Event e;
+      e.model = "small";
+      e.Set(EventField::kLatencyMs, 200 + i);
+      if (m >= 150 && m < 153 && i < failures) e.status = EventStatus::kError;
+      b.Add(e);
+    }
+    engine->Observe("small", kT0 + m * kNanosPerMinute, b);
+  }
+  engine->AdvanceTo(kT0 + 220 * kNanosPerMinute);
+  std::vector<Anomaly> out;
+  for (const Anomaly& a : engine->Anomalies()) {
+    if (a.metric == "error_rate" && a.model == "small") out.push_back(a);
+  }
+  return out;
+}
+
+TEST(MetricSpecTest, OneFailurePerMinuteOnASmallModelIsNotAnErrorBurst) {
+  // One failure in 18 requests is 5.6%, over the 5-point floor: without min_events three such
+  // minutes in a row are a "critical error burst" (the benchmark's false positives were
+  // exactly this). Two more failures than expected per minute are needed.
+  EXPECT_EQ(ErrorRateAnomalies(1).size(), 0u);
+  EXPECT_EQ(ErrorRateAnomalies(1, /*min_events_off=*/true).size(), 1u);
+  const std::vector<Anomaly> burst = ErrorRateAnomalies(4);  // 22%, 4 failures a minute
+  ASSERT_EQ(burst.size(), 1u);
+  EXPECT_EQ(burst[0].start_ns, kT0 + 150 * kNanosPerMinute);
+}
+
 }  // namespace
 }  // namespace inferscope
