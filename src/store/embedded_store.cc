@@ -128,12 +128,11 @@ Status EmbeddedStore::Recover() {
     if (mem_->events == 0) mem_->first_append_mono = now_mono;
     const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
     const size_t rows_before = mem_->rows.size();
-    MemBatch batch{seq, nullptr, std::numeric_limits<TimestampNs>::max(),
-                   std::numeric_limits<TimestampNs>::min()};
+    MemBatch batch;
+    batch.seq = seq;
     INFERSCOPE_RETURN_IF_ERROR(
         ForEachEventRow(payload, seq, [&](const EventRowView& row, size_t offset) {
-          batch.min_ts = std::min(batch.min_ts, row.timestamp_ns);
-          batch.max_ts = std::max(batch.max_ts, row.timestamp_ns);
+          batch.Include(row.timestamp_ns);
           mem_->rows.push_back(
               {row.timestamp_ns, row.id, batch_index, static_cast<uint32_t>(offset)});
           const Event event = row.ToEventWithoutAttributes();
@@ -215,12 +214,11 @@ Status EmbeddedStore::AppendBatch(std::span<const E> events) {
       mem_->users.Add(e);
     }
     const auto batch_index = static_cast<uint32_t>(mem_->batches.size());
-    MemBatch batch{seq, nullptr, std::numeric_limits<TimestampNs>::max(),
-                   std::numeric_limits<TimestampNs>::min()};
+    MemBatch batch;
+    batch.seq = seq;
     for (size_t i = 0; i < part.size(); ++i) {
       mem_->rows.push_back({part[i].timestamp_ns, MakeEventId(seq, i), batch_index, offsets[i]});
-      batch.min_ts = std::min(batch.min_ts, part[i].timestamp_ns);
-      batch.max_ts = std::max(batch.max_ts, part[i].timestamp_ns);
+      batch.Include(part[i].timestamp_ns);
     }
     mem_->events += part.size();
     mem_->bytes += payload.size() + part.size() * sizeof(RowRef);

@@ -1,10 +1,12 @@
 #ifndef INFERSCOPE_STORE_EMBEDDED_STORE_H_
 #define INFERSCOPE_STORE_EMBEDDED_STORE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -133,8 +135,12 @@ class EmbeddedStore final : public EventStore {
   struct MemBatch {
     uint64_t seq = 0;
     std::shared_ptr<const std::string> payload;
-    TimestampNs min_ts = 0;
-    TimestampNs max_ts = 0;
+    TimestampNs min_ts = std::numeric_limits<TimestampNs>::max();  // empty: min > max
+    TimestampNs max_ts = std::numeric_limits<TimestampNs>::min();
+    void Include(TimestampNs ts) {
+      min_ts = std::min(min_ts, ts);
+      max_ts = std::max(max_ts, ts);
+    }
   };
   struct Memtable {
     std::vector<MemBatch> batches;
