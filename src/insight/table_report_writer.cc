@@ -524,10 +524,8 @@ class Renderer {
       // Anomalies of one incident are listed under its heading, indented one more step.
       std::string indent = "  ";
       if (incident.members.size() > 1) {
-        std::string severity = fmt::format("[{}]", SeverityName(incident.severity));
-        if (incident.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
         Line(fmt::format(
-            "  {} incident on {}, {}: {} anomalies", severity,
+            "  {} incident on {}, {}: {} anomalies", SeverityTag(incident.severity),
             incident.models == "*" ? std::string("all models") : Sanitize(incident.models),
             When(incident.firing, incident.start_ns, incident.end_ns), incident.members.size()));
         indent = "    ";
@@ -541,11 +539,15 @@ class Renderer {
                   : HumanRange(start_ns, end_ns);
   }
 
+  // "[high]", in red from high up when colour is on.
+  std::string SeverityTag(Severity severity) const {
+    std::string tag = fmt::format("[{}]", SeverityName(severity));
+    return severity >= Severity::kHigh ? painter_.Paint(tag, kRed) : tag;
+  }
+
   void AnomalyLines(const Anomaly& a, const std::string& indent) {
     const bool firing = a.state != AnomalyState::kResolved;
-    std::string severity = fmt::format("[{}]", SeverityName(a.severity));
-    if (a.severity >= Severity::kHigh) severity = painter_.Paint(severity, kRed);
-    Line(fmt::format("{}{} {} on {}, {}", indent, severity, AnomalyKindName(a.kind),
+    Line(fmt::format("{}{} {} on {}, {}", indent, SeverityTag(a.severity), AnomalyKindName(a.kind),
                      a.model == "*" ? std::string("all models") : Sanitize(a.model),
                      When(firing, a.start_ns, a.end_ns)));
     const std::string body = indent + "  ";
